@@ -1,0 +1,20 @@
+//! Database schema migrations for gopy.
+//!
+//! The schema is managed with `sea-orm-migration` and must behave the same on
+//! SQLite and PostgreSQL. This crate deliberately does not depend on the
+//! `entity` crate: migrations describe the schema as it was at the time they
+//! were written, whereas entities always describe the current schema.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20260101_000001_initial;
+
+/// Runs every gopy migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20260101_000001_initial::Migration)]
+    }
+}

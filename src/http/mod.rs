@@ -1,0 +1,94 @@
+//! HTTP: the router, middleware, the JSON API and the HTML pages.
+
+pub mod api;
+pub mod assets;
+pub mod extract;
+pub mod metrics;
+pub mod pages;
+pub mod problem;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Content Security Policy: no inline script or style, nothing from other origins.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Builds the whole router with its middleware.
+pub fn router(state: AppState) -> Router {
+    let settings = state.settings.clone();
+    let pages = Router::new()
+        .route("/", get(pages::home::show_home))
+        .route("/consultations/{id}", get(pages::consultations::show_consultation))
+        .route("/lang/{code}", get(pages::switch_language))
+        .route("/static/{file}", get(assets::get_asset));
+    let ops = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::get_metrics));
+    let headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (header::CONTENT_SECURITY_POLICY, CSP),
+    ];
+    let mut app = Router::new()
+        .nest("/api/v1", api::routes())
+        .merge(pages)
+        .merge(ops)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(settings.request_timeout_secs),
+        ))
+        .layer(CompressionLayer::new());
+    for (name, value) in headers {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+    }
+    app.layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(problem::fill_error_bodies))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// `GET /healthz`: the process is up.
+async fn healthz() -> impl IntoResponse {
+    axum::Json(json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: the database answers and the search index can be read.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let database = state.db.ping().await.is_ok();
+    let search = state.search.clone();
+    let index = tokio::task::spawn_blocking(move || search.num_docs()).await.is_ok();
+    let status = if database && index { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = json!({
+        "status": if status == StatusCode::OK { "ready" } else { "not_ready" },
+        "checks": { "database": database, "search_index": index },
+    });
+    (status, axum::Json(body)).into_response()
+}

@@ -1,0 +1,13 @@
+//! gopy ("góp ý": to give one's opinion): citizen feedback and public consultation for
+//! Vietnamese cities.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod search;
+pub mod services;
+pub mod startup;
+pub mod state;

@@ -1,0 +1,216 @@
+//! The `gopy` command: serve the portal, migrate the database, manage accounts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use gopy::config::{Overrides, Settings};
+use gopy::domain::account::{Email, NewPassword, parse_display_name, parse_role};
+use gopy::error::Error;
+use gopy::services::{first_run, users};
+use gopy::startup::{Application, cancel_on_signal};
+use tokio_util::sync::CancellationToken;
+
+/// gopy: citizen feedback and public consultation for Vietnamese cities.
+#[derive(Debug, Parser)]
+#[command(name = "gopy", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the portal (the default when no command is given).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(CommonArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args, Default)]
+struct CommonArgs {
+    /// Directory for the database, index and files (overrides `data_dir`).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Default)]
+struct ServeArgs {
+    /// Address and port to listen on (overrides `listen`), e.g. 0.0.0.0:8080.
+    #[arg(long, value_name = "ADDR:PORT")]
+    listen: Option<SocketAddr>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Create one demo account per role and print their passwords.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account.
+    Create(CreateUserArgs),
+}
+
+#[derive(Debug, Args)]
+struct CreateUserArgs {
+    /// resident, organization_rep, moderator, agency_officer or admin.
+    #[arg(long)]
+    role: String,
+    /// Sign-in email.
+    #[arg(long)]
+    email: String,
+    /// Password (at least 10 characters).
+    #[arg(long)]
+    password: String,
+    /// Display name (defaults to the part of the email before @).
+    #[arg(long)]
+    name: Option<String>,
+    /// Agency code, for agency officers.
+    #[arg(long, conflicts_with = "organization")]
+    agency: Option<String>,
+    /// Organization code, for organization representatives and moderators.
+    #[arg(long)]
+    organization: Option<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    let overrides = match &command {
+        Command::Serve(args) => Overrides { listen: args.listen, data_dir: args.common.data_dir.clone() },
+        Command::Migrate(args) => Overrides { listen: None, data_dir: args.data_dir.clone() },
+        Command::User(UserCommand::Create(args)) => {
+            Overrides { listen: None, data_dir: args.common.data_dir.clone() }
+        }
+    };
+    let settings = match Settings::load(&overrides) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("gopy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&settings.log);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("gopy: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match command {
+            Command::Serve(args) => serve(settings, args.demo).await,
+            Command::Migrate(_) => migrate(settings).await,
+            Command::User(UserCommand::Create(args)) => create_user(settings, args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gopy: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(filter))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let addr = app.local_addr()?;
+    let settings = app.state().settings.clone();
+    let url = match &settings.public_url {
+        Some(url) => format!("{url}/"),
+        None if addr.ip().is_unspecified() => format!("http://localhost:{}/", addr.port()),
+        None => format!("http://{addr}/"),
+    };
+    let report = &app.first_run;
+    if report.loaded_reference {
+        println!(
+            "First run: loaded units, agencies and organizations, and {} sample consultations.",
+            report.loaded_samples
+        );
+    }
+    println!("gopy is running at {url}");
+    match &report.admin {
+        Some((email, password)) => {
+            println!("Admin account created. Sign in as {email} with password {password}");
+            println!("  (this password is shown only now: keep it somewhere safe)");
+        }
+        None => println!(
+            "Sign in with your admin account, or create one: gopy user create --role admin --email EMAIL --password PASSWORD"
+        ),
+    }
+    if demo {
+        let accounts = first_run::ensure_demo_accounts(&app.state().db, settings.password).await?;
+        println!("Demo accounts (passwords are new on every start with --demo):");
+        for account in accounts {
+            println!("  {:<17} {:<26} {}", account.role.as_str(), account.email, account.password);
+        }
+    }
+    println!("Press Ctrl-C to stop.");
+    let shutdown = CancellationToken::new();
+    cancel_on_signal(shutdown.clone());
+    app.run_until_stopped(shutdown).await?;
+    Ok(())
+}
+
+async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let db = gopy::db::connect(&settings).await?;
+    gopy::db::migrate(&db).await?;
+    println!("Database is up to date.");
+    Ok(())
+}
+
+async fn create_user(settings: Settings, args: CreateUserArgs) -> anyhow::Result<()> {
+    let role = parse_role(&args.role).map_err(|_| {
+        anyhow::anyhow!(
+            "--role `{}` is not a role; use resident, organization_rep, moderator, agency_officer or admin",
+            args.role
+        )
+    })?;
+    let email = Email::parse(&args.email)
+        .map_err(|_| anyhow::anyhow!("--email `{}` is not an email address", args.email))?;
+    let password = NewPassword::parse(&args.password).map_err(|_| {
+        anyhow::anyhow!("--password must be {} to {} characters", NewPassword::MIN_CHARS, NewPassword::MAX_CHARS)
+    })?;
+    let default_name = email.as_str().split('@').next().unwrap_or("").to_owned();
+    let display_name = parse_display_name(args.name.as_deref().unwrap_or(&default_name))
+        .map_err(|_| anyhow::anyhow!("--name must be 1 to 100 characters"))?;
+    let db = gopy::db::connect(&settings).await?;
+    gopy::db::migrate(&db).await?;
+    first_run::ensure_reference(&db, &settings).await?;
+    let new = users::NewUser {
+        email,
+        password,
+        display_name,
+        role,
+        agency_code: args.agency,
+        organization_code: args.organization,
+        verified: true,
+    };
+    match users::create(&db, new, settings.password).await {
+        Ok(user) => {
+            println!("Created {} account {}", user.role.as_str(), user.email);
+            Ok(())
+        }
+        Err(Error::Invalid(errors)) => {
+            let lines: Vec<String> = errors.0.iter().map(|e| format!("--{}: {}", e.field, e.message)).collect();
+            Err(anyhow::anyhow!(lines.join("; ")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,209 @@
+//! Consultations as the public reads them: lists, one consultation with its clause tree.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::enums::{CommentStatus, ConsultationStatus};
+use entity::{admin_units, agencies, clauses, comments, consultation_units, consultations};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// A consultation with what a list shows about it.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The stored consultation.
+    pub consultation: consultations::Model,
+    /// Status as the public sees it now (an open consultation past its window reads as closed).
+    pub status: ConsultationStatus,
+    /// The lead agency.
+    pub lead_agency: agencies::Model,
+    /// Number of published comments.
+    pub comment_count: u64,
+}
+
+/// One consultation with its units and clauses.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    /// The list-level facts.
+    pub summary: Summary,
+    /// Units concerned.
+    pub units: Vec<admin_units::Model>,
+    /// Clauses in document order.
+    pub clauses: Vec<clauses::Model>,
+    /// Published comments per clause id.
+    pub clause_comment_counts: HashMap<Uuid, u64>,
+}
+
+/// Which consultations a public list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListFilter {
+    /// Only consultations in this (effective) status.
+    pub status: Option<ConsultationStatus>,
+}
+
+/// Status as the public sees it at `at`.
+pub fn effective_status(c: &consultations::Model, at: DateTime<Utc>) -> ConsultationStatus {
+    match c.status {
+        ConsultationStatus::Open if at >= c.closes_at => ConsultationStatus::Closed,
+        ref status => status.clone(),
+    }
+}
+
+fn status_condition(status: &ConsultationStatus, at: DateTime<Utc>) -> Condition {
+    use consultations::Column;
+    match status {
+        ConsultationStatus::Open => Condition::all()
+            .add(Column::Status.eq(ConsultationStatus::Open))
+            .add(Column::ClosesAt.gt(at)),
+        ConsultationStatus::Closed => Condition::any()
+            .add(Column::Status.eq(ConsultationStatus::Closed))
+            .add(
+                Condition::all()
+                    .add(Column::Status.eq(ConsultationStatus::Open))
+                    .add(Column::ClosesAt.lte(at)),
+            ),
+        other => Condition::all().add(Column::Status.eq(other.clone())),
+    }
+}
+
+/// Lists published consultations (never drafts), newest window first, one page at a time.
+pub async fn list_public<C: ConnectionTrait>(
+    db: &C,
+    filter: ListFilter,
+    at: DateTime<Utc>,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<Summary>, u64)> {
+    let mut query =
+        consultations::Entity::find().filter(consultations::Column::Status.ne(ConsultationStatus::Draft));
+    if let Some(status) = &filter.status {
+        query = query.filter(status_condition(status, at));
+    }
+    let query = query
+        .order_by_desc(consultations::Column::OpensAt)
+        .order_by_asc(consultations::Column::Id);
+    let paginator = query.paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
+    Ok((summarize(db, rows, at).await?, total))
+}
+
+/// The home page's two lists: open consultations closing soonest first, then the others.
+pub async fn home_lists<C: ConnectionTrait>(
+    db: &C,
+    at: DateTime<Utc>,
+) -> Result<(Vec<Summary>, Vec<Summary>)> {
+    let open = consultations::Entity::find()
+        .filter(status_condition(&ConsultationStatus::Open, at))
+        .order_by_asc(consultations::Column::ClosesAt)
+        .order_by_asc(consultations::Column::Id)
+        .all(db)
+        .await?;
+    let others = consultations::Entity::find()
+        .filter(consultations::Column::Status.ne(ConsultationStatus::Draft))
+        .filter(status_condition(&ConsultationStatus::Open, at).not())
+        .order_by_desc(consultations::Column::ClosesAt)
+        .order_by_asc(consultations::Column::Id)
+        .limit(50)
+        .all(db)
+        .await?;
+    Ok((summarize(db, open, at).await?, summarize(db, others, at).await?))
+}
+
+/// One published consultation; drafts are not found.
+pub async fn get_public<C: ConnectionTrait>(db: &C, id: Uuid, at: DateTime<Utc>) -> Result<Detail> {
+    let consultation = consultations::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.status != ConsultationStatus::Draft)
+        .ok_or(Error::NotFound("consultation"))?;
+    let summary = summarize(db, vec![consultation], at)
+        .await?
+        .pop()
+        .ok_or(Error::NotFound("consultation"))?;
+    let unit_ids: Vec<Uuid> = consultation_units::Entity::find()
+        .filter(consultation_units::Column::ConsultationId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|link| link.unit_id)
+        .collect();
+    let units = admin_units::Entity::find()
+        .filter(admin_units::Column::Id.is_in(unit_ids))
+        .order_by_asc(admin_units::Column::Name)
+        .order_by_asc(admin_units::Column::Id)
+        .all(db)
+        .await?;
+    let clauses = clauses::Entity::find()
+        .filter(clauses::Column::ConsultationId.eq(id))
+        .order_by_asc(clauses::Column::Position)
+        .order_by_asc(clauses::Column::Id)
+        .all(db)
+        .await?;
+    let counts: Vec<(Option<Uuid>, i64)> = comments::Entity::find()
+        .select_only()
+        .column(comments::Column::ClauseId)
+        .column_as(comments::Column::Id.count(), "n")
+        .filter(comments::Column::ConsultationId.eq(id))
+        .filter(comments::Column::Status.eq(CommentStatus::Approved))
+        .group_by(comments::Column::ClauseId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let clause_comment_counts = counts
+        .into_iter()
+        .filter_map(|(clause, n)| clause.map(|c| (c, u64::try_from(n).unwrap_or(0))))
+        .collect();
+    Ok(Detail { summary, units, clauses, clause_comment_counts })
+}
+
+async fn summarize<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<consultations::Model>,
+    at: DateTime<Utc>,
+) -> Result<Vec<Summary>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let agency_ids: Vec<Uuid> = rows.iter().map(|c| c.lead_agency_id).collect();
+    let agencies: HashMap<Uuid, agencies::Model> = agencies::Entity::find()
+        .filter(agencies::Column::Id.is_in(agency_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+    let counts: HashMap<Uuid, i64> = comments::Entity::find()
+        .select_only()
+        .column(comments::Column::ConsultationId)
+        .column_as(comments::Column::Id.count(), "n")
+        .filter(comments::Column::ConsultationId.is_in(ids))
+        .filter(comments::Column::Status.eq(CommentStatus::Approved))
+        .group_by(comments::Column::ConsultationId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for consultation in rows {
+        let lead_agency = agencies
+            .get(&consultation.lead_agency_id)
+            .cloned()
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("consultation without its lead agency")))?;
+        let comment_count = counts.get(&consultation.id).copied().unwrap_or(0);
+        out.push(Summary {
+            status: effective_status(&consultation, at),
+            comment_count: u64::try_from(comment_count).unwrap_or(0),
+            lead_agency,
+            consultation,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,18 @@
+//! Use cases as plain async functions, one module per aggregate.
+
+pub mod consultations;
+pub mod first_run;
+pub mod passwords;
+pub mod units;
+pub mod users;
+
+/// The current time in UTC, truncated to microseconds so it round-trips through both databases.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
+/// A fresh time-ordered id (UUID v7).
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

@@ -1,0 +1,151 @@
+//! Accounts: creation from the command line, first run and demo mode.
+
+use entity::enums::Role;
+use entity::{agencies, organizations, users};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::config::PasswordParams;
+use crate::domain::account::{Email, NewPassword};
+use crate::error::{Error, FieldErrors, Result};
+use crate::services::{new_id, now, passwords};
+
+/// What is needed to create an account.
+#[derive(Debug)]
+pub struct NewUser {
+    /// Sign-in address.
+    pub email: Email,
+    /// Initial password.
+    pub password: NewPassword,
+    /// Name shown to others (subject to the user's consent).
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Code of the agency an officer belongs to.
+    pub agency_code: Option<String>,
+    /// Code of the organization a representative (or moderator) belongs to.
+    pub organization_code: Option<String>,
+    /// Whether the email address counts as verified (accounts made by operators).
+    pub verified: bool,
+}
+
+/// Creates an account after checking that role and membership agree.
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    new: NewUser,
+    params: PasswordParams,
+) -> Result<users::Model> {
+    let mut errors = FieldErrors::default();
+    let agency_id = match &new.agency_code {
+        Some(code) => find_agency(db, code, &mut errors).await?,
+        None => None,
+    };
+    let organization_id = match &new.organization_code {
+        Some(code) => find_organization(db, code, &mut errors).await?,
+        None => None,
+    };
+    match new.role {
+        Role::AgencyOfficer if new.agency_code.is_none() => {
+            errors.push("agency", "required", "An agency officer needs --agency CODE")
+        }
+        Role::OrganizationRep if new.organization_code.is_none() => errors.push(
+            "organization",
+            "required",
+            "An organization representative needs --organization CODE",
+        ),
+        Role::AgencyOfficer => {}
+        _ if new.agency_code.is_some() => {
+            errors.push("agency", "not_allowed", "Only agency officers belong to an agency")
+        }
+        _ => {}
+    }
+    if matches!(new.role, Role::AgencyOfficer) && new.organization_code.is_some() {
+        errors.push("organization", "not_allowed", "An agency officer cannot represent an organization");
+    }
+    errors.into_result()?;
+
+    let exists = users::Entity::find()
+        .filter(users::Column::Email.eq(new.email.as_str()))
+        .one(db)
+        .await?;
+    if exists.is_some() {
+        return Err(Error::Conflict {
+            code: "email_taken",
+            detail: "An account with this email already exists".into(),
+        });
+    }
+    let hash = passwords::hash(new.password.expose().to_owned(), params).await?;
+    let at = now();
+    let model = users::ActiveModel {
+        id: Set(new_id()),
+        email: Set(new.email.as_str().to_owned()),
+        phone: Set(None),
+        display_name: Set(new.display_name),
+        password_hash: Set(hash),
+        role: Set(new.role),
+        agency_id: Set(agency_id),
+        organization_id: Set(organization_id),
+        email_verified_at: Set(new.verified.then_some(at)),
+        is_active: Set(true),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        deleted_at: Set(None),
+    };
+    let user = model.insert(db).await.map_err(|e| {
+        if Error::is_unique_violation(&e) {
+            Error::Conflict { code: "email_taken", detail: "An account with this email already exists".into() }
+        } else {
+            Error::Db(e)
+        }
+    })?;
+    Ok(user)
+}
+
+/// Sets a new password on an existing account (demo mode re-issues passwords on each start).
+pub async fn set_password<C: ConnectionTrait>(
+    db: &C,
+    user: users::Model,
+    password: &NewPassword,
+    params: PasswordParams,
+) -> Result<()> {
+    let hash = passwords::hash(password.expose().to_owned(), params).await?;
+    let mut active: users::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(now());
+    active.update(db).await?;
+    Ok(())
+}
+
+/// Finds an account by email.
+pub async fn find_by_email<C: ConnectionTrait>(db: &C, email: &Email) -> Result<Option<users::Model>> {
+    Ok(users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(db).await?)
+}
+
+async fn find_agency<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+    errors: &mut FieldErrors,
+) -> Result<Option<Uuid>> {
+    let found = agencies::Entity::find().filter(agencies::Column::Code.eq(code.trim())).one(db).await?;
+    if found.is_none() {
+        errors.push("agency", "unknown", format!("No agency has the code {code}"));
+    }
+    Ok(found.map(|a| a.id))
+}
+
+async fn find_organization<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+    errors: &mut FieldErrors,
+) -> Result<Option<Uuid>> {
+    let found = organizations::Entity::find()
+        .filter(organizations::Column::Code.eq(code.trim()))
+        .one(db)
+        .await?;
+    if found.is_none() {
+        errors.push("organization", "unknown", format!("No organization has the code {code}"));
+    }
+    Ok(found.map(|o| o.id))
+}

@@ -1,0 +1,83 @@
+//! Start-up seam: build the application (database, migrations, first run, index, router), learn
+//! its address, then run it until a shutdown signal.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+use crate::http::metrics::Metrics;
+use crate::search::SearchIndex;
+use crate::services::first_run;
+use crate::state::AppState;
+
+/// A built, bound, not yet running gopy.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    /// What the first run did (reference data, samples, admin account).
+    pub first_run: first_run::Report,
+}
+
+impl Application {
+    /// Connects to the database, migrates it, loads first-run data, opens the index and binds.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)?;
+        let db = crate::db::connect(&settings).await?;
+        crate::db::migrate(&db).await?;
+        let report = first_run::run(&db, &settings).await?;
+        let search = SearchIndex::open_or_create(&settings.index_dir)?;
+        let listener = TcpListener::bind(settings.listen).await?;
+        let state = AppState { db, settings: Arc::new(settings), search, metrics: Arc::new(Metrics::default()) };
+        Ok(Self { listener, state, first_run: report })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state (for commands that run next to the server, such as demo accounts).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves requests until `shutdown` is cancelled, then finishes in-flight requests.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        let router = crate::http::router(self.state.clone());
+        let result = axum::serve(self.listener, router)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await;
+        self.state.db.clone().close().await.ok();
+        result
+    }
+}
+
+/// Cancels `token` on Ctrl-C or SIGTERM.
+pub fn cancel_on_signal(token: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            () = terminate => {}
+        }
+        tracing::info!("shutting down");
+        token.cancel();
+    });
+}

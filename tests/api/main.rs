@@ -1,0 +1,12 @@
+//! The integration tests of gopy: one binary, one fresh database per test.
+//! Set `TEST_DATABASE_URL=postgres://...` to run every test on PostgreSQL instead of SQLite.
+
+mod helpers;
+
+mod cli;
+mod consultations;
+mod errors;
+mod first_run;
+mod i18n;
+mod migrations;
+mod ops;
