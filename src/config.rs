@@ -90,9 +90,17 @@ pub struct PasswordParams {
 
 impl PasswordParams {
     /// OWASP's recommended minimum for argon2id: m=19 MiB, t=2, p=1.
-    pub const OWASP: Self = Self { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 };
+    pub const OWASP: Self = Self {
+        memory_kib: 19 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
     /// Cheap parameters for tests only.
-    pub const FOR_TESTS: Self = Self { memory_kib: 256, iterations: 1, parallelism: 1 };
+    pub const FOR_TESTS: Self = Self {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
 }
 
 /// The resolved settings that the rest of gopy reads.
@@ -172,7 +180,10 @@ impl Settings {
     fn resolve(raw: RawSettings) -> Result<Self, ConfigError> {
         let database_url = match raw.database_url {
             Some(url) => url,
-            None => format!("sqlite://{}?mode=rwc", raw.data_dir.join("gopy.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                raw.data_dir.join("gopy.db").display()
+            ),
         };
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
@@ -184,23 +195,35 @@ impl Settings {
         }
         if let Some(url) = &raw.public_url {
             let parsed = url::Url::parse(url).map_err(|e| {
-                ConfigError(format!("key `public_url`: `{url}` is not an absolute URL ({e})"))
+                ConfigError(format!(
+                    "key `public_url`: `{url}` is not an absolute URL ({e})"
+                ))
             })?;
             if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(ConfigError("key `public_url`: scheme must be http or https".into()));
+                return Err(ConfigError(
+                    "key `public_url`: scheme must be http or https".into(),
+                ));
             }
         }
         if raw.max_body_bytes < 1024 {
-            return Err(ConfigError("key `max_body_bytes`: must be at least 1024".into()));
+            return Err(ConfigError(
+                "key `max_body_bytes`: must be at least 1024".into(),
+            ));
         }
         if raw.request_timeout_secs == 0 {
-            return Err(ConfigError("key `request_timeout_secs`: must be at least 1".into()));
+            return Err(ConfigError(
+                "key `request_timeout_secs`: must be at least 1".into(),
+            ));
         }
         if raw.db_max_connections == 0 {
-            return Err(ConfigError("key `db_max_connections`: must be at least 1".into()));
+            return Err(ConfigError(
+                "key `db_max_connections`: must be at least 1".into(),
+            ));
         }
         if !raw.admin_email.contains('@') {
-            return Err(ConfigError("key `admin_email`: must be an email address".into()));
+            return Err(ConfigError(
+                "key `admin_email`: must be an email address".into(),
+            ));
         }
         Ok(Self {
             index_dir: raw.index_dir.unwrap_or_else(|| raw.data_dir.join("index")),
@@ -231,8 +254,16 @@ impl Settings {
 fn describe(error: &figment::Error) -> String {
     let mut lines = Vec::new();
     for e in error.clone() {
-        let key = if e.path.is_empty() { "(file)".to_owned() } else { e.path.join(".") };
-        let source = e.metadata.as_ref().map(|m| m.name.to_string()).unwrap_or_default();
+        let key = if e.path.is_empty() {
+            "(file)".to_owned()
+        } else {
+            e.path.join(".")
+        };
+        let source = e
+            .metadata
+            .as_ref()
+            .map(|m| m.name.to_string())
+            .unwrap_or_default();
         let hint = match key.as_str() {
             "listen" => " (expected ADDRESS:PORT, for example 127.0.0.1:8080)",
             "load_samples" => " (expected true or false)",

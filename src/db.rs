@@ -15,12 +15,15 @@ use crate::config::Settings;
 /// a power cut, with foreign keys enforced and a busy timeout instead of instant lock errors.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let url = settings.database_url.expose_secret().to_owned();
-    if settings.is_sqlite() {
-        if let Some(parent) = sqlite_file(&url).and_then(|p| p.parent().map(ToOwned::to_owned)) {
-            std::fs::create_dir_all(&parent).map_err(|e| {
-                DbErr::Custom(format!("cannot create database directory {}: {e}", parent.display()))
-            })?;
-        }
+    if settings.is_sqlite()
+        && let Some(parent) = sqlite_file(&url).and_then(|p| p.parent().map(ToOwned::to_owned))
+    {
+        std::fs::create_dir_all(&parent).map_err(|e| {
+            DbErr::Custom(format!(
+                "cannot create database directory {}: {e}",
+                parent.display()
+            ))
+        })?;
     }
     let mut options = ConnectOptions::new(url);
     options
@@ -46,7 +49,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// The file path in a `sqlite://` URL, if any (not for in-memory databases).
 fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     if path.is_empty() || path.starts_with(":memory:") {
         return None;

@@ -23,12 +23,20 @@ pub struct FieldErrors(pub Vec<FieldError>);
 impl FieldErrors {
     /// Adds one field error.
     pub fn push(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), code: code.to_owned(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        });
     }
 
     /// Returns `Err(Error::Invalid)` when any error was collected.
     pub fn into_result(self) -> Result<()> {
-        if self.0.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self))
+        }
     }
 }
 
@@ -113,7 +121,10 @@ impl Error {
 
     /// Shorthand for a bad request.
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::BadRequest { code, detail: detail.into() }
+        Self::BadRequest {
+            code,
+            detail: detail.into(),
+        }
     }
 
     /// Whether this is a server-side failure (logged, never described to the client).
@@ -123,6 +134,9 @@ impl Error {
 
     /// Whether a database error is a unique-constraint violation (works on SQLite and PostgreSQL).
     pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-        matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+        matches!(
+            err.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        )
     }
 }

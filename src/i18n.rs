@@ -111,5 +111,7 @@ fn leak_key(key: &str) -> &'static str {
         Ok(guard) => guard,
         Err(poisoned) => poisoned.into_inner(),
     };
-    guard.entry(key.to_owned()).or_insert_with(|| Box::leak(key.to_owned().into_boxed_str()))
+    guard
+        .entry(key.to_owned())
+        .or_insert_with(|| Box::leak(key.to_owned().into_boxed_str()))
 }

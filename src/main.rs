@@ -84,11 +84,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
     let overrides = match &command {
-        Command::Serve(args) => Overrides { listen: args.listen, data_dir: args.common.data_dir.clone() },
-        Command::Migrate(args) => Overrides { listen: None, data_dir: args.data_dir.clone() },
-        Command::User(UserCommand::Create(args)) => {
-            Overrides { listen: None, data_dir: args.common.data_dir.clone() }
-        }
+        Command::Serve(args) => Overrides {
+            listen: args.listen,
+            data_dir: args.common.data_dir.clone(),
+        },
+        Command::Migrate(args) => Overrides {
+            listen: None,
+            data_dir: args.data_dir.clone(),
+        },
+        Command::User(UserCommand::Create(args)) => Overrides {
+            listen: None,
+            data_dir: args.common.data_dir.clone(),
+        },
     };
     let settings = match Settings::load(&overrides) {
         Ok(settings) => settings,
@@ -125,7 +132,10 @@ fn init_tracing(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(filter))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
@@ -158,7 +168,12 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         let accounts = first_run::ensure_demo_accounts(&app.state().db, settings.password).await?;
         println!("Demo accounts (passwords are new on every start with --demo):");
         for account in accounts {
-            println!("  {:<17} {:<26} {}", account.role.as_str(), account.email, account.password);
+            println!(
+                "  {:<17} {:<26} {}",
+                account.role.as_str(),
+                account.email,
+                account.password
+            );
         }
     }
     println!("Press Ctrl-C to stop.");
@@ -185,7 +200,11 @@ async fn create_user(settings: Settings, args: CreateUserArgs) -> anyhow::Result
     let email = Email::parse(&args.email)
         .map_err(|_| anyhow::anyhow!("--email `{}` is not an email address", args.email))?;
     let password = NewPassword::parse(&args.password).map_err(|_| {
-        anyhow::anyhow!("--password must be {} to {} characters", NewPassword::MIN_CHARS, NewPassword::MAX_CHARS)
+        anyhow::anyhow!(
+            "--password must be {} to {} characters",
+            NewPassword::MIN_CHARS,
+            NewPassword::MAX_CHARS
+        )
     })?;
     let default_name = email.as_str().split('@').next().unwrap_or("").to_owned();
     let display_name = parse_display_name(args.name.as_deref().unwrap_or(&default_name))
@@ -208,7 +227,11 @@ async fn create_user(settings: Settings, args: CreateUserArgs) -> anyhow::Result
             Ok(())
         }
         Err(Error::Invalid(errors)) => {
-            let lines: Vec<String> = errors.0.iter().map(|e| format!("--{}: {}", e.field, e.message)).collect();
+            let lines: Vec<String> = errors
+                .0
+                .iter()
+                .map(|e| format!("--{}: {}", e.field, e.message))
+                .collect();
             Err(anyhow::anyhow!(lines.join("; ")))
         }
         Err(e) => Err(e.into()),

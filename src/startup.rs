@@ -30,8 +30,17 @@ impl Application {
         let report = first_run::run(&db, &settings).await?;
         let search = SearchIndex::open_or_create(&settings.index_dir)?;
         let listener = TcpListener::bind(settings.listen).await?;
-        let state = AppState { db, settings: Arc::new(settings), search, metrics: Arc::new(Metrics::default()) };
-        Ok(Self { listener, state, first_run: report })
+        let state = AppState {
+            db,
+            settings: Arc::new(settings),
+            search,
+            metrics: Arc::new(Metrics::default()),
+        };
+        Ok(Self {
+            listener,
+            state,
+            first_run: report,
+        })
     }
 
     /// The address actually bound (useful with port 0).

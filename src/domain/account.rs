@@ -105,9 +105,7 @@ pub fn check_account(
         .map_err(|code| errors.push("email", code, "Enter an email address like ten@vidu.vn"))
         .ok();
     let password = NewPassword::parse(password)
-        .map_err(|code| {
-            errors.push("password", code, "Use a password of 10 to 256 characters")
-        })
+        .map_err(|code| errors.push("password", code, "Use a password of 10 to 256 characters"))
         .ok();
     let name = parse_display_name(display_name)
         .map_err(|code| errors.push("display_name", code, "Enter a name of 1 to 100 characters"))
@@ -121,7 +119,10 @@ mod tests {
 
     #[test]
     fn emails_are_lowercased_and_checked() {
-        assert_eq!(Email::parse(" Lan@VIDU.vn ").map(|e| e.0), Ok("lan@vidu.vn".to_owned()));
+        assert_eq!(
+            Email::parse(" Lan@VIDU.vn ").map(|e| e.0),
+            Ok("lan@vidu.vn".to_owned())
+        );
         assert!(Email::parse("lan@vidu").is_err());
         assert!(Email::parse("lan vidu@x.vn").is_err());
         assert!(Email::parse("@x.vn").is_err());

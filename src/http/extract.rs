@@ -37,12 +37,14 @@ fn json_error(rejection: JsonRejection) -> Error {
             errors.push("body", "invalid_value", e.body_text());
             Error::Invalid(errors)
         }
-        JsonRejection::JsonSyntaxError(e) => {
-            Error::bad_request("malformed_json", format!("The body is not valid JSON: {}", e.body_text()))
-        }
-        JsonRejection::BytesRejection(e) => {
-            Error::bad_request("unreadable_body", format!("The body could not be read: {}", e.body_text()))
-        }
+        JsonRejection::JsonSyntaxError(e) => Error::bad_request(
+            "malformed_json",
+            format!("The body is not valid JSON: {}", e.body_text()),
+        ),
+        JsonRejection::BytesRejection(e) => Error::bad_request(
+            "unreadable_body",
+            format!("The body could not be read: {}", e.body_text()),
+        ),
         other => Error::bad_request("bad_request", other.body_text()),
     }
 }
@@ -60,9 +62,10 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
-                Err(Error::bad_request("invalid_query", format!("Bad query string: {}", e.body_text())))
-            }
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(Error::bad_request(
+                "invalid_query",
+                format!("Bad query string: {}", e.body_text()),
+            )),
             Err(other) => Err(Error::bad_request("invalid_query", other.body_text())),
         }
     }
@@ -81,7 +84,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Self(value)),
-            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(Error::NotFound("resource")),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(Error::NotFound("resource"))
+            }
             Err(other) => Err(Error::bad_request("invalid_path", other.body_text())),
         }
     }

@@ -47,7 +47,11 @@ impl Default for Metrics {
             "Time to answer HTTP requests",
             durations.clone(),
         );
-        Self { registry, requests, durations }
+        Self {
+            registry,
+            requests,
+            durations,
+        }
     }
 }
 
@@ -75,7 +79,11 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     state
         .metrics
         .requests
-        .get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status })
+        .get_or_create(&RequestLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        })
         .inc();
     state
         .metrics
@@ -88,7 +96,10 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 /// `GET /metrics`.
 pub async fn get_metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(),
     )
 }

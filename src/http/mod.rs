@@ -36,7 +36,10 @@ pub fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
     let pages = Router::new()
         .route("/", get(pages::home::show_home))
-        .route("/consultations/{id}", get(pages::consultations::show_consultation))
+        .route(
+            "/consultations/{id}",
+            get(pages::consultations::show_consultation),
+        )
         .route("/lang/{code}", get(pages::switch_language))
         .route("/static/{file}", get(assets::get_asset));
     let ops = Router::new()
@@ -53,7 +56,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(pages)
         .merge(ops)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -62,7 +68,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new());
     for (name, value) in headers {
-        app = app.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
     }
     app.layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(problem::fill_error_bodies))
@@ -84,8 +93,14 @@ async fn healthz() -> impl IntoResponse {
 async fn readyz(State(state): State<AppState>) -> Response {
     let database = state.db.ping().await.is_ok();
     let search = state.search.clone();
-    let index = tokio::task::spawn_blocking(move || search.num_docs()).await.is_ok();
-    let status = if database && index { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let index = tokio::task::spawn_blocking(move || search.num_docs())
+        .await
+        .is_ok();
+    let status = if database && index {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let body = json!({
         "status": if status == StatusCode::OK { "ready" } else { "not_ready" },
         "checks": { "database": database, "search_index": index },

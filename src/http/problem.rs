@@ -35,7 +35,12 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(status: StatusCode, code: &str, detail: Option<String>, errors: Vec<FieldError>) -> Self {
+    fn new(
+        status: StatusCode,
+        code: &str,
+        detail: Option<String>,
+        errors: Vec<FieldError>,
+    ) -> Self {
         Self {
             problem_type: "about:blank".to_owned(),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
@@ -50,9 +55,10 @@ impl Problem {
 fn problem_response(problem: Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, Json(problem)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     response
 }
 
@@ -64,16 +70,17 @@ pub fn public_detail(error: &Error) -> Option<String> {
             None
         }
         Error::Invalid(_) => Some("Some fields are not valid; see `errors`.".to_owned()),
-        Error::RateLimited { retry_after_secs } => {
-            Some(format!("Too many requests; try again in {retry_after_secs} seconds."))
-        }
+        Error::RateLimited { retry_after_secs } => Some(format!(
+            "Too many requests; try again in {retry_after_secs} seconds."
+        )),
         other => Some(other.to_string()),
     }
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let code = self.code();
         let detail = public_detail(&self);
         let retry = match &self {
@@ -109,7 +116,9 @@ fn code_for_status(status: StatusCode) -> &'static str {
 fn detail_for_status(status: StatusCode) -> Option<String> {
     let text = match status {
         StatusCode::NOT_FOUND => "There is nothing at this address.",
-        StatusCode::METHOD_NOT_ALLOWED => "This address does not accept this HTTP method; see the Allow header.",
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "This address does not accept this HTTP method; see the Allow header."
+        }
         StatusCode::PAYLOAD_TOO_LARGE => "The request body is larger than this server accepts.",
         StatusCode::REQUEST_TIMEOUT => "The request took too long to answer.",
         _ => return None,
@@ -150,7 +159,12 @@ pub async fn fill_error_bodies(request: Request, next: Next) -> Response {
     }
     let (mut parts, _) = response.into_parts();
     let mut filled = if json {
-        problem_response(Problem::new(status, code_for_status(status), detail_for_status(status), Vec::new()))
+        problem_response(Problem::new(
+            status,
+            code_for_status(status),
+            detail_for_status(status),
+            Vec::new(),
+        ))
     } else {
         render_error_page(layout, status, None)
     };
@@ -174,7 +188,8 @@ pub struct PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         // Logs server-side causes; the page itself explains the status in the reader's language.
         let _ = public_detail(&self.error);
         render_error_page(self.layout, status, None)

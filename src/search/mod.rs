@@ -30,9 +30,13 @@ impl SearchIndex {
         let schema = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir)?;
         let index = Index::open_or_create(directory, schema)?;
-        let reader =
-            index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        Ok(Self { inner: Arc::new(Inner { index, reader }) })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(Self {
+            inner: Arc::new(Inner { index, reader }),
+        })
     }
 
     /// Number of documents visible to searches; proves the index can be read.

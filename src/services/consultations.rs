@@ -50,7 +50,7 @@ pub struct ListFilter {
 pub fn effective_status(c: &consultations::Model, at: DateTime<Utc>) -> ConsultationStatus {
     match c.status {
         ConsultationStatus::Open if at >= c.closes_at => ConsultationStatus::Closed,
-        ref status => status.clone(),
+        status => status,
     }
 }
 
@@ -67,7 +67,7 @@ fn status_condition(status: &ConsultationStatus, at: DateTime<Utc>) -> Condition
                     .add(Column::Status.eq(ConsultationStatus::Open))
                     .add(Column::ClosesAt.lte(at)),
             ),
-        other => Condition::all().add(Column::Status.eq(other.clone())),
+        other => Condition::all().add(Column::Status.eq(*other)),
     }
 }
 
@@ -79,8 +79,8 @@ pub async fn list_public<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<(Vec<Summary>, u64)> {
-    let mut query =
-        consultations::Entity::find().filter(consultations::Column::Status.ne(ConsultationStatus::Draft));
+    let mut query = consultations::Entity::find()
+        .filter(consultations::Column::Status.ne(ConsultationStatus::Draft));
     if let Some(status) = &filter.status {
         query = query.filter(status_condition(status, at));
     }
@@ -112,7 +112,10 @@ pub async fn home_lists<C: ConnectionTrait>(
         .limit(50)
         .all(db)
         .await?;
-    Ok((summarize(db, open, at).await?, summarize(db, others, at).await?))
+    Ok((
+        summarize(db, open, at).await?,
+        summarize(db, others, at).await?,
+    ))
 }
 
 /// One published consultation; drafts are not found.
@@ -159,7 +162,12 @@ pub async fn get_public<C: ConnectionTrait>(db: &C, id: Uuid, at: DateTime<Utc>)
         .into_iter()
         .filter_map(|(clause, n)| clause.map(|c| (c, u64::try_from(n).unwrap_or(0))))
         .collect();
-    Ok(Detail { summary, units, clauses, clause_comment_counts })
+    Ok(Detail {
+        summary,
+        units,
+        clauses,
+        clause_comment_counts,
+    })
 }
 
 async fn summarize<C: ConnectionTrait>(
@@ -196,7 +204,9 @@ async fn summarize<C: ConnectionTrait>(
         let lead_agency = agencies
             .get(&consultation.lead_agency_id)
             .cloned()
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("consultation without its lead agency")))?;
+            .ok_or_else(|| {
+                Error::Internal(anyhow::anyhow!("consultation without its lead agency"))
+            })?;
         let comment_count = counts.get(&consultation.id).copied().unwrap_or(0);
         out.push(Summary {
             status: effective_status(&consultation, at),

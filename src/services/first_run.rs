@@ -9,11 +9,17 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
-use entity::enums::{AgencyKind, ClauseLevel, ConsultationKind, ConsultationStatus, OrganizationKind, Role, UnitLevel};
-use entity::{admin_units, agencies, agency_units, clauses, consultation_units, consultations, organizations, unit_successions, users};
+use entity::enums::{
+    AgencyKind, ClauseLevel, ConsultationKind, ConsultationStatus, OrganizationKind, Role,
+    UnitLevel,
+};
+use entity::{
+    admin_units, agencies, agency_units, clauses, consultation_units, consultations, organizations,
+    unit_successions, users,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -164,13 +170,19 @@ pub async fn run(db: &DatabaseConnection, settings: &Settings) -> Result<Report>
 
 /// Loads reference data (and samples, when enabled) into an empty database, in one transaction.
 /// Returns whether it loaded anything and how many sample consultations.
-pub async fn ensure_reference(db: &DatabaseConnection, settings: &Settings) -> Result<(bool, usize)> {
+pub async fn ensure_reference(
+    db: &DatabaseConnection,
+    settings: &Settings,
+) -> Result<(bool, usize)> {
     let mut loaded = (false, 0);
     let has_units = admin_units::Entity::find().count(db).await? > 0;
     if !has_units {
         let source = match &settings.reference_file {
             Some(path) => std::fs::read_to_string(path).map_err(|e| {
-                Error::Internal(anyhow::anyhow!("cannot read reference_file {}: {e}", path.display()))
+                Error::Internal(anyhow::anyhow!(
+                    "cannot read reference_file {}: {e}",
+                    path.display()
+                ))
             })?,
             None => BUILTIN_REFERENCE.to_owned(),
         };
@@ -188,9 +200,15 @@ pub async fn ensure_reference(db: &DatabaseConnection, settings: &Settings) -> R
 }
 
 /// Creates the first admin account when there is none; returns its email and one-time password.
-pub async fn ensure_admin(db: &DatabaseConnection, settings: &Settings) -> Result<Option<(String, String)>> {
-    let has_admin =
-        users::Entity::find().filter(users::Column::Role.eq(Role::Admin)).count(db).await? > 0;
+pub async fn ensure_admin(
+    db: &DatabaseConnection,
+    settings: &Settings,
+) -> Result<Option<(String, String)>> {
+    let has_admin = users::Entity::find()
+        .filter(users::Column::Role.eq(Role::Admin))
+        .count(db)
+        .await?
+        > 0;
     if !has_admin {
         let password = passwords::generate();
         let email = Email::parse(&settings.admin_email)
@@ -278,8 +296,19 @@ async fn load_reference<C: ConnectionTrait>(db: &C, reference: &ReferenceFile) -
                     .iter()
                     .find(|p| p.name == unit.province)
                     .and_then(|p| p.code.clone());
-                let kind = if unit.province.starts_with("Tỉnh") { "Tỉnh" } else { "Thành phố" };
-                rows.push(legacy(id, code, &unit.province, kind, UnitLevel::Province, None));
+                let kind = if unit.province.starts_with("Tỉnh") {
+                    "Tỉnh"
+                } else {
+                    "Thành phố"
+                };
+                rows.push(legacy(
+                    id,
+                    code,
+                    &unit.province,
+                    kind,
+                    UnitLevel::Province,
+                    None,
+                ));
                 provinces.insert(unit.province.as_str(), id);
                 id
             }
@@ -312,7 +341,10 @@ async fn load_reference<C: ConnectionTrait>(db: &C, reference: &ReferenceFile) -
         ));
         for code in &unit.merged_into {
             let successor = current_ids.get(code.as_str()).ok_or_else(|| {
-                Error::Internal(anyhow::anyhow!("legacy unit {} merges into unknown {code}", unit.code))
+                Error::Internal(anyhow::anyhow!(
+                    "legacy unit {} merges into unknown {code}",
+                    unit.code
+                ))
             })?;
             successions.push(unit_successions::ActiveModel {
                 predecessor_id: Set(ward_id),
@@ -333,7 +365,7 @@ async fn load_reference<C: ConnectionTrait>(db: &C, reference: &ReferenceFile) -
             code: Set(agency.code.clone()),
             name: Set(normalize(&agency.name)),
             name_en: Set(agency.name_en.clone()),
-            kind: Set(agency.kind.clone()),
+            kind: Set(agency.kind),
             email: Set(agency.email.clone()),
             phone: Set(None),
             parent_id: Set(None),
@@ -346,10 +378,16 @@ async fn load_reference<C: ConnectionTrait>(db: &C, reference: &ReferenceFile) -
                 city_id
             } else {
                 *current_ids.get(code.as_str()).ok_or_else(|| {
-                    Error::Internal(anyhow::anyhow!("agency {} serves unknown unit {code}", agency.code))
+                    Error::Internal(anyhow::anyhow!(
+                        "agency {} serves unknown unit {code}",
+                        agency.code
+                    ))
                 })?
             };
-            served.push(agency_units::ActiveModel { agency_id: Set(id), unit_id: Set(unit_id) });
+            served.push(agency_units::ActiveModel {
+                agency_id: Set(id),
+                unit_id: Set(unit_id),
+            });
         }
     }
     insert_chunked::<agencies::Entity, _, _>(db, agency_rows).await?;
@@ -363,7 +401,7 @@ async fn load_reference<C: ConnectionTrait>(db: &C, reference: &ReferenceFile) -
             code: Set(o.code.clone()),
             name: Set(normalize(&o.name)),
             name_en: Set(o.name_en.clone()),
-            kind: Set(o.kind.clone()),
+            kind: Set(o.kind),
             email: Set(o.email.clone()),
             valid_from: Set(reform),
             valid_to: Set(None),
@@ -399,7 +437,9 @@ async fn load_samples<C: ConnectionTrait>(db: &C, source: &str) -> Result<usize>
             .filter(agencies::Column::Code.eq(sample.lead_agency.as_str()))
             .one(db)
             .await?
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown agency {}", sample.lead_agency)))?;
+            .ok_or_else(|| {
+                Error::Internal(anyhow::anyhow!("unknown agency {}", sample.lead_agency))
+            })?;
         let id = new_id();
         let opens_at = at - Duration::days(sample.opens_days_ago);
         consultations::ActiveModel {
@@ -407,7 +447,7 @@ async fn load_samples<C: ConnectionTrait>(db: &C, source: &str) -> Result<usize>
             title: Set(normalize(&sample.title)),
             summary: Set(normalize(&sample.summary)),
             body: Set(normalize(&sample.body)),
-            kind: Set(sample.kind.clone()),
+            kind: Set(sample.kind),
             lead_agency_id: Set(agency.id),
             legal_basis: Set(normalize(&sample.legal_basis)),
             opens_at: Set(opens_at),
@@ -432,7 +472,10 @@ async fn load_samples<C: ConnectionTrait>(db: &C, source: &str) -> Result<usize>
                 .one(db)
                 .await?
                 .ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown unit {code}")))?;
-            links.push(consultation_units::ActiveModel { consultation_id: Set(id), unit_id: Set(unit.id) });
+            links.push(consultation_units::ActiveModel {
+                consultation_id: Set(id),
+                unit_id: Set(unit.id),
+            });
         }
         insert_chunked::<consultation_units::Entity, _, _>(db, links).await?;
         let mut rows = Vec::new();
@@ -456,9 +499,13 @@ fn flatten_clauses(
             consultation_id: Set(consultation_id),
             parent_id: Set(parent_id),
             stable_key: Set(new_id()),
-            level: Set(node.level.clone()),
+            level: Set(node.level),
             number: Set(node.number.clone()),
-            heading: Set(node.heading.as_deref().map(normalize).filter(|h| !h.is_empty())),
+            heading: Set(node
+                .heading
+                .as_deref()
+                .map(normalize)
+                .filter(|h| !h.is_empty())),
             body: Set(normalize(&node.body)),
             position: Set(position),
         });
@@ -467,7 +514,10 @@ fn flatten_clauses(
 }
 
 /// Creates (or re-issues) one demo account per role and returns their passwords for this run.
-pub async fn ensure_demo_accounts(db: &DatabaseConnection, params: PasswordParams) -> Result<Vec<DemoAccount>> {
+pub async fn ensure_demo_accounts(
+    db: &DatabaseConnection,
+    params: PasswordParams,
+) -> Result<Vec<DemoAccount>> {
     let front = organizations::Entity::find()
         .filter(organizations::Column::Kind.eq(OrganizationKind::FatherlandFront))
         .one(db)
@@ -482,9 +532,27 @@ pub async fn ensure_demo_accounts(db: &DatabaseConnection, params: PasswordParam
         .await?;
     let plan = [
         (Role::Resident, "nguoidan", "Nguyễn Thị Lan", None, None),
-        (Role::OrganizationRep, "hoi", "Trần Văn Hùng", None, mass.map(|o| o.code)),
-        (Role::Moderator, "mttq", "Lê Thị Thu", None, front.map(|o| o.code)),
-        (Role::AgencyOfficer, "canbo", "Phạm Minh Tuấn", agency.map(|a| a.code), None),
+        (
+            Role::OrganizationRep,
+            "hoi",
+            "Trần Văn Hùng",
+            None,
+            mass.map(|o| o.code),
+        ),
+        (
+            Role::Moderator,
+            "mttq",
+            "Lê Thị Thu",
+            None,
+            front.map(|o| o.code),
+        ),
+        (
+            Role::AgencyOfficer,
+            "canbo",
+            "Phạm Minh Tuấn",
+            agency.map(|a| a.code),
+            None,
+        ),
         (Role::Admin, "quantri", "Quản trị demo", None, None),
     ];
     let mut accounts = Vec::new();
@@ -500,7 +568,7 @@ pub async fn ensure_demo_accounts(db: &DatabaseConnection, params: PasswordParam
                     email: email.clone(),
                     password: new_password,
                     display_name: name.to_owned(),
-                    role: role.clone(),
+                    role,
                     agency_code,
                     organization_code,
                     verified: true,
@@ -508,7 +576,11 @@ pub async fn ensure_demo_accounts(db: &DatabaseConnection, params: PasswordParam
                 accounts::create(db, new, params).await?;
             }
         }
-        accounts.push(DemoAccount { role, email: email.as_str().to_owned(), password });
+        accounts.push(DemoAccount {
+            role,
+            email: email.as_str().to_owned(),
+            password,
+        });
     }
     Ok(accounts)
 }

@@ -7,8 +7,13 @@ use crate::config::PasswordParams;
 use crate::error::{Error, Result};
 
 fn hasher(params: PasswordParams) -> Result<Argon2<'static>> {
-    let params = Params::new(params.memory_kib, params.iterations, params.parallelism, None)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("argon2 parameters: {e}")))?;
+    let params = Params::new(
+        params.memory_kib,
+        params.iterations,
+        params.parallelism,
+        None,
+    )
+    .map_err(|e| Error::Internal(anyhow::anyhow!("argon2 parameters: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -32,7 +37,9 @@ pub async fn verify(password: String, stored: String) -> Result<bool> {
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
     })
     .await
     .map_err(|e| Error::Internal(anyhow::anyhow!("verify task failed: {e}")))
@@ -43,7 +50,9 @@ pub fn generate() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 #[cfg(test)]
@@ -52,9 +61,15 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_with_argon2id_and_verifies() {
-        let stored = hash("mật khẩu dài đủ".to_owned(), PasswordParams::FOR_TESTS).await.unwrap();
+        let stored = hash("mật khẩu dài đủ".to_owned(), PasswordParams::FOR_TESTS)
+            .await
+            .unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("mật khẩu dài đủ".to_owned(), stored.clone()).await.unwrap());
+        assert!(
+            verify("mật khẩu dài đủ".to_owned(), stored.clone())
+                .await
+                .unwrap()
+        );
         assert!(!verify("mat khau dai du".to_owned(), stored).await.unwrap());
     }
 }

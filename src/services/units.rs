@@ -18,15 +18,20 @@ pub struct Resolved {
 }
 
 fn in_force(on: NaiveDate) -> Condition {
-    Condition::all().add(admin_units::Column::ValidFrom.lte(on)).add(
-        Condition::any()
-            .add(admin_units::Column::ValidTo.is_null())
-            .add(admin_units::Column::ValidTo.gte(on)),
-    )
+    Condition::all()
+        .add(admin_units::Column::ValidFrom.lte(on))
+        .add(
+            Condition::any()
+                .add(admin_units::Column::ValidTo.is_null())
+                .add(admin_units::Column::ValidTo.gte(on)),
+        )
 }
 
 /// Units in force on `on`, ordered by level then name.
-pub async fn list_in_force<C: ConnectionTrait>(db: &C, on: NaiveDate) -> Result<Vec<admin_units::Model>> {
+pub async fn list_in_force<C: ConnectionTrait>(
+    db: &C,
+    on: NaiveDate,
+) -> Result<Vec<admin_units::Model>> {
     Ok(admin_units::Entity::find()
         .filter(in_force(on))
         .order_by_asc(admin_units::Column::Level)
@@ -91,5 +96,9 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, code: &str, on: NaiveDate) -> R
         }
         frontier = next;
     }
-    Ok(Resolved { unit, parent, current })
+    Ok(Resolved {
+        unit,
+        parent,
+        current,
+    })
 }

@@ -45,22 +45,30 @@ pub async fn create<C: ConnectionTrait>(
         None => None,
     };
     match new.role {
-        Role::AgencyOfficer if new.agency_code.is_none() => {
-            errors.push("agency", "required", "An agency officer needs --agency CODE")
-        }
+        Role::AgencyOfficer if new.agency_code.is_none() => errors.push(
+            "agency",
+            "required",
+            "An agency officer needs --agency CODE",
+        ),
         Role::OrganizationRep if new.organization_code.is_none() => errors.push(
             "organization",
             "required",
             "An organization representative needs --organization CODE",
         ),
         Role::AgencyOfficer => {}
-        _ if new.agency_code.is_some() => {
-            errors.push("agency", "not_allowed", "Only agency officers belong to an agency")
-        }
+        _ if new.agency_code.is_some() => errors.push(
+            "agency",
+            "not_allowed",
+            "Only agency officers belong to an agency",
+        ),
         _ => {}
     }
     if matches!(new.role, Role::AgencyOfficer) && new.organization_code.is_some() {
-        errors.push("organization", "not_allowed", "An agency officer cannot represent an organization");
+        errors.push(
+            "organization",
+            "not_allowed",
+            "An agency officer cannot represent an organization",
+        );
     }
     errors.into_result()?;
 
@@ -95,7 +103,10 @@ pub async fn create<C: ConnectionTrait>(
     };
     let user = model.insert(db).await.map_err(|e| {
         if Error::is_unique_violation(&e) {
-            Error::Conflict { code: "email_taken", detail: "An account with this email already exists".into() }
+            Error::Conflict {
+                code: "email_taken",
+                detail: "An account with this email already exists".into(),
+            }
         } else {
             Error::Db(e)
         }
@@ -119,8 +130,14 @@ pub async fn set_password<C: ConnectionTrait>(
 }
 
 /// Finds an account by email.
-pub async fn find_by_email<C: ConnectionTrait>(db: &C, email: &Email) -> Result<Option<users::Model>> {
-    Ok(users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(db).await?)
+pub async fn find_by_email<C: ConnectionTrait>(
+    db: &C,
+    email: &Email,
+) -> Result<Option<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?)
 }
 
 async fn find_agency<C: ConnectionTrait>(
@@ -128,9 +145,16 @@ async fn find_agency<C: ConnectionTrait>(
     code: &str,
     errors: &mut FieldErrors,
 ) -> Result<Option<Uuid>> {
-    let found = agencies::Entity::find().filter(agencies::Column::Code.eq(code.trim())).one(db).await?;
+    let found = agencies::Entity::find()
+        .filter(agencies::Column::Code.eq(code.trim()))
+        .one(db)
+        .await?;
     if found.is_none() {
-        errors.push("agency", "unknown", format!("No agency has the code {code}"));
+        errors.push(
+            "agency",
+            "unknown",
+            format!("No agency has the code {code}"),
+        );
     }
     Ok(found.map(|a| a.id))
 }
@@ -145,7 +169,11 @@ async fn find_organization<C: ConnectionTrait>(
         .one(db)
         .await?;
     if found.is_none() {
-        errors.push("organization", "unknown", format!("No organization has the code {code}"));
+        errors.push(
+            "organization",
+            "unknown",
+            format!("No organization has the code {code}"),
+        );
     }
     Ok(found.map(|o| o.id))
 }

@@ -23,10 +23,17 @@ fn gopy(dir: &std::path::Path, db: &TestDb) -> Command {
 async fn a_wrong_setting_stops_start_up_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::create(dir.path()).await;
-    let out = gopy(dir.path(), &db).env("GOPY_LISTEN", "cổng 80").arg("migrate").output().unwrap();
+    let out = gopy(dir.path(), &db)
+        .env("GOPY_LISTEN", "cổng 80")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("`listen`") && stderr.contains("ADDRESS:PORT"), "{stderr}");
+    assert!(
+        stderr.contains("`listen`") && stderr.contains("ADDRESS:PORT"),
+        "{stderr}"
+    );
 
     std::fs::write(dir.path().join("gopy.toml"), "lissten = \"127.0.0.1:1\"\n").unwrap();
     let out = gopy(dir.path(), &db).arg("migrate").output().unwrap();
@@ -37,7 +44,10 @@ async fn a_wrong_setting_stops_start_up_naming_the_key() {
     std::fs::write(dir.path().join("gopy.toml"), "load_samples = \"perhaps\"\n").unwrap();
     let out = gopy(dir.path(), &db).arg("migrate").output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("`load_samples`") && stderr.contains("true or false"), "{stderr}");
+    assert!(
+        stderr.contains("`load_samples`") && stderr.contains("true or false"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -45,23 +55,77 @@ async fn user_create_makes_accounts_with_membership_and_explains_refusals() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::create(dir.path()).await;
     let create = |args: &[&str]| {
-        gopy(dir.path(), &db).args(["user", "create"]).args(args).output().unwrap()
+        gopy(dir.path(), &db)
+            .args(["user", "create"])
+            .args(args)
+            .output()
+            .unwrap()
     };
-    let ok = create(&["--role", "agency_officer", "--email", "CanBo@SXD.vn", "--password", "mật-khẩu-đủ-dài", "--agency", "SXD"]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let ok = create(&[
+        "--role",
+        "agency_officer",
+        "--email",
+        "CanBo@SXD.vn",
+        "--password",
+        "mật-khẩu-đủ-dài",
+        "--agency",
+        "SXD",
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("canbo@sxd.vn"));
 
-    let again = create(&["--role", "resident", "--email", "canbo@sxd.vn", "--password", "mật-khẩu-đủ-dài"]);
+    let again = create(&[
+        "--role",
+        "resident",
+        "--email",
+        "canbo@sxd.vn",
+        "--password",
+        "mật-khẩu-đủ-dài",
+    ]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 
-    let no_agency = create(&["--role", "agency_officer", "--email", "x@sxd.vn", "--password", "mật-khẩu-đủ-dài"]);
+    let no_agency = create(&[
+        "--role",
+        "agency_officer",
+        "--email",
+        "x@sxd.vn",
+        "--password",
+        "mật-khẩu-đủ-dài",
+    ]);
     assert!(String::from_utf8_lossy(&no_agency.stderr).contains("--agency"));
-    let unknown = create(&["--role", "agency_officer", "--email", "y@sxd.vn", "--password", "mật-khẩu-đủ-dài", "--agency", "KHONG-CO"]);
+    let unknown = create(&[
+        "--role",
+        "agency_officer",
+        "--email",
+        "y@sxd.vn",
+        "--password",
+        "mật-khẩu-đủ-dài",
+        "--agency",
+        "KHONG-CO",
+    ]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("KHONG-CO"));
-    let short = create(&["--role", "resident", "--email", "z@vidu.vn", "--password", "ngắn"]);
+    let short = create(&[
+        "--role",
+        "resident",
+        "--email",
+        "z@vidu.vn",
+        "--password",
+        "ngắn",
+    ]);
     assert!(String::from_utf8_lossy(&short.stderr).contains("--password"));
-    let role = create(&["--role", "superuser", "--email", "z@vidu.vn", "--password", "mật-khẩu-đủ-dài"]);
+    let role = create(&[
+        "--role",
+        "superuser",
+        "--email",
+        "z@vidu.vn",
+        "--password",
+        "mật-khẩu-đủ-dài",
+    ]);
     assert!(String::from_utf8_lossy(&role.stderr).contains("--role"));
 }
 
@@ -91,7 +155,9 @@ fn serve(dir: &std::path::Path, db: &TestDb) -> Served {
     });
     let mut lines = Vec::new();
     while !lines.iter().any(|l: &String| l.starts_with("Press Ctrl-C")) {
-        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("gopy printed {lines:?}"));
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("gopy printed {lines:?}"));
         lines.push(line);
     }
     let url = lines
@@ -115,17 +181,46 @@ async fn serve_prints_the_url_and_admin_once_and_a_restart_keeps_the_data() {
     let db = TestDb::create(dir.path()).await;
     let first = serve(dir.path(), &db);
     assert!(first.url.starts_with("http://127.0.0.1:"), "{}", first.url);
-    assert!(first.lines.iter().any(|l| l.contains("Admin account created")), "{:?}", first.lines);
-    let list: serde_json::Value =
-        reqwest::get(format!("{}api/v1/consultations", first.url)).await.unwrap().json().await.unwrap();
+    assert!(
+        first
+            .lines
+            .iter()
+            .any(|l| l.contains("Admin account created")),
+        "{:?}",
+        first.lines
+    );
+    let list: serde_json::Value = reqwest::get(format!("{}api/v1/consultations", first.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let total = list["total"].as_u64().unwrap();
     assert!(total >= 2, "sample consultations are served: {list}");
     drop(first);
 
     let second = serve(dir.path(), &db);
-    assert!(!second.lines.iter().any(|l| l.contains("Admin account created")), "{:?}", second.lines);
-    assert!(!second.lines.iter().any(|l| l.starts_with("First run")), "{:?}", second.lines);
-    let again: serde_json::Value =
-        reqwest::get(format!("{}api/v1/consultations", second.url)).await.unwrap().json().await.unwrap();
-    assert_eq!(again["items"], list["items"], "the same consultations after a restart");
+    assert!(
+        !second
+            .lines
+            .iter()
+            .any(|l| l.contains("Admin account created")),
+        "{:?}",
+        second.lines
+    );
+    assert!(
+        !second.lines.iter().any(|l| l.starts_with("First run")),
+        "{:?}",
+        second.lines
+    );
+    let again: serde_json::Value = reqwest::get(format!("{}api/v1/consultations", second.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["items"], list["items"],
+        "the same consultations after a restart"
+    );
 }

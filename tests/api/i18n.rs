@@ -13,8 +13,16 @@ fn vietnamese_and_english_have_the_same_keys() {
     let vi = keys(Lang::Vi);
     let en = keys(Lang::En);
     assert!(vi.len() > 30, "the catalogs parse");
-    assert_eq!(vi.difference(&en).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in English");
-    assert_eq!(en.difference(&vi).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in Vietnamese");
+    assert_eq!(
+        vi.difference(&en).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "missing in English"
+    );
+    assert_eq!(
+        en.difference(&vi).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "missing in Vietnamese"
+    );
 }
 
 /// Every literal key passed to `t.get("...")` in templates and Rust code exists.
@@ -38,7 +46,10 @@ fn every_key_used_in_templates_and_code_exists() {
             }
         }
     }
-    assert!(missing.is_empty(), "keys without a translation: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "keys without a translation: {missing:#?}"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -1,6 +1,11 @@
 //! The integration tests of gopy: one binary, one fresh database per test.
 //! Set `TEST_DATABASE_URL=postgres://...` to run every test on PostgreSQL instead of SQLite.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a failed test, with its location"
+)]
+
 mod helpers;
 
 mod cli;
@@ -10,3 +15,4 @@ mod first_run;
 mod i18n;
 mod migrations;
 mod ops;
+mod schema;

@@ -13,17 +13,33 @@ async fn migrations_go_up_down_and_up_again() {
     Migrator::up(&db, None).await.unwrap();
     let applied = Migrator::get_applied_migrations(&db).await.unwrap();
     assert!(!applied.is_empty());
-    db.execute_unprepared("SELECT count(*) FROM comments").await.unwrap();
+    db.execute_unprepared("SELECT count(*) FROM comments")
+        .await
+        .unwrap();
 
     Migrator::down(&db, None).await.unwrap();
-    assert!(Migrator::get_applied_migrations(&db).await.unwrap().is_empty());
     assert!(
-        db.execute_unprepared("SELECT count(*) FROM comments").await.is_err(),
+        Migrator::get_applied_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        db.execute_unprepared("SELECT count(*) FROM comments")
+            .await
+            .is_err(),
         "tables are gone after down"
     );
 
     Migrator::up(&db, None).await.unwrap();
-    db.execute_unprepared("SELECT count(*) FROM audit_events").await.unwrap();
-    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    db.execute_unprepared("SELECT count(*) FROM audit_events")
+        .await
+        .unwrap();
+    assert!(
+        Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     db.close().await.unwrap();
 }

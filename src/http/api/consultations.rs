@@ -134,7 +134,10 @@ fn summary_response(s: &Summary) -> ConsultationSummary {
         summary: c.summary.clone(),
         kind: c.kind.as_str().to_owned(),
         status: s.status.as_str().to_owned(),
-        lead_agency: AgencyRef { code: s.lead_agency.code.clone(), name: s.lead_agency.name.clone() },
+        lead_agency: AgencyRef {
+            code: s.lead_agency.code.clone(),
+            name: s.lead_agency.name.clone(),
+        },
         opens_at: c.opens_at,
         closes_at: c.closes_at,
         version: c.version,
@@ -163,7 +166,11 @@ pub async fn list_consultations(
         Some("closed") => Some(ConsultationStatus::Closed),
         Some("concluded") => Some(ConsultationStatus::Concluded),
         Some(_) => {
-            errors.push("status", "unknown_value", "Use one of: open, closed, concluded");
+            errors.push(
+                "status",
+                "unknown_value",
+                "Use one of: open, closed, concluded",
+            );
             None
         }
     };
@@ -178,7 +185,12 @@ pub async fn list_consultations(
     errors.into_result()?;
     let (rows, total) =
         consultations::list_public(&db, ListFilter { status }, now(), page, per_page).await?;
-    Ok(Json(ConsultationList { items: rows.iter().map(summary_response).collect(), page, per_page, total }))
+    Ok(Json(ConsultationList {
+        items: rows.iter().map(summary_response).collect(),
+        page,
+        per_page,
+        total,
+    }))
 }
 
 /// Shows one published consultation with its clauses.
@@ -195,7 +207,11 @@ pub async fn get_consultation(
     ValidPath(id): ValidPath<Uuid>,
 ) -> Result<Json<ConsultationResponse>> {
     let detail = consultations::get_public(&db, id, now()).await?;
-    let rows = clause_rows(&detail.clauses, &detail.clause_comment_counts, Lang::Vi.tr());
+    let rows = clause_rows(
+        &detail.clauses,
+        &detail.clause_comment_counts,
+        Lang::Vi.tr(),
+    );
     if rows.len() != detail.clauses.len() {
         return Err(Error::Internal(anyhow::anyhow!("clause rows out of step")));
     }
@@ -220,7 +236,14 @@ pub async fn get_consultation(
         body: c.body.clone(),
         legal_basis: c.legal_basis.clone(),
         short_window_reason: c.short_window_reason.clone(),
-        units: detail.units.iter().map(|u| UnitRef { code: u.code.clone(), name: u.name.clone() }).collect(),
+        units: detail
+            .units
+            .iter()
+            .map(|u| UnitRef {
+                code: u.code.clone(),
+                name: u.name.clone(),
+            })
+            .collect(),
         clauses,
         summary: summary_response(&detail.summary),
     }))

@@ -149,7 +149,9 @@ pub async fn get_unit(
     get, path = "/api/v1/agencies", tag = "reference",
     responses((status = 200, description = "All agencies", body = Vec<AgencyResponse>))
 )]
-pub async fn list_agencies(State(db): State<DatabaseConnection>) -> Result<Json<Vec<AgencyResponse>>> {
+pub async fn list_agencies(
+    State(db): State<DatabaseConnection>,
+) -> Result<Json<Vec<AgencyResponse>>> {
     let rows = agencies::Entity::find()
         .order_by_asc(agencies::Column::Code)
         .order_by_asc(agencies::Column::Id)
@@ -157,7 +159,12 @@ pub async fn list_agencies(State(db): State<DatabaseConnection>) -> Result<Json<
         .await?;
     Ok(Json(
         rows.into_iter()
-            .map(|a| AgencyResponse { kind: a.kind.as_str().to_owned(), code: a.code, name: a.name, name_en: a.name_en })
+            .map(|a| AgencyResponse {
+                kind: a.kind.as_str().to_owned(),
+                code: a.code,
+                name: a.name,
+                name_en: a.name_en,
+            })
             .collect(),
     ))
 }

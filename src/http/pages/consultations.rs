@@ -59,7 +59,9 @@ pub async fn show_consultation(
 ) -> Result<Response, PageError> {
     let id = Uuid::parse_str(&id).map_err(|_| layout.fail(Error::NotFound("consultation")))?;
     let at = now();
-    let detail = consultations::get_public(&db, id, at).await.map_err(|e| layout.fail(e))?;
+    let detail = consultations::get_public(&db, id, at)
+        .await
+        .map_err(|e| layout.fail(e))?;
     let t = layout.t;
     let c = ConsultationCard::from_summary(&detail.summary, t, at);
     let consultation = &detail.summary.consultation;
@@ -76,7 +78,11 @@ pub async fn show_consultation(
 
 /// Splits text at blank lines.
 fn paragraphs(body: &str) -> Vec<String> {
-    body.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(ToOwned::to_owned).collect()
+    body.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(ToOwned::to_owned)
+        .collect()
 }
 
 /// Turns the stored tree (document order) into rows with depth, label and anchor.
@@ -93,7 +99,10 @@ pub fn clause_rows(rows: &[clauses::Model], counts: &HashMap<Uuid, u64>, t: Tr) 
         }
         let own = format!("{}-{}", clause.level.as_str(), slug(&clause.number));
         // Điều numbers are unique in a document, so anchors restart there; above it, chain up.
-        let anchor = match (&clause.level, clause.parent_id.and_then(|p| anchors.get(&p))) {
+        let anchor = match (
+            &clause.level,
+            clause.parent_id.and_then(|p| anchors.get(&p)),
+        ) {
             (ClauseLevel::Dieu, _) | (_, None) => own,
             (_, Some(parent)) => format!("{parent}-{own}"),
         };
@@ -113,7 +122,11 @@ pub fn clause_rows(rows: &[clauses::Model], counts: &HashMap<Uuid, u64>, t: Tr) 
 fn label(clause: &clauses::Model, t: Tr) -> String {
     match clause.level {
         ClauseLevel::Chuong | ClauseLevel::Muc => {
-            format!("{} {}", t.get(&format!("level.{}", clause.level.as_str())), clause.number)
+            format!(
+                "{} {}",
+                t.get(&format!("level.{}", clause.level.as_str())),
+                clause.number
+            )
         }
         ClauseLevel::Dieu => format!("{} {}.", t.get("level.dieu"), clause.number),
         ClauseLevel::Khoan => format!("{}.", clause.number),

@@ -22,14 +22,25 @@ pub struct HomePage {
 }
 
 /// `GET /`.
-pub async fn show_home(State(db): State<DatabaseConnection>, layout: Layout) -> Result<Response, PageError> {
+pub async fn show_home(
+    State(db): State<DatabaseConnection>,
+    layout: Layout,
+) -> Result<Response, PageError> {
     let at = now();
-    let (open, others) = consultations::home_lists(&db, at).await.map_err(|e| layout.fail(e))?;
+    let (open, others) = consultations::home_lists(&db, at)
+        .await
+        .map_err(|e| layout.fail(e))?;
     let t = layout.t;
     let page = HomePage {
         layout: layout.titled(t.get("home.heading")),
-        open: open.iter().map(|s| ConsultationCard::from_summary(s, t, at)).collect(),
-        others: others.iter().map(|s| ConsultationCard::from_summary(s, t, at)).collect(),
+        open: open
+            .iter()
+            .map(|s| ConsultationCard::from_summary(s, t, at))
+            .collect(),
+        others: others
+            .iter()
+            .map(|s| ConsultationCard::from_summary(s, t, at))
+            .collect(),
     };
     Ok(render(&page))
 }

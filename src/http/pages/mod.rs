@@ -35,10 +35,18 @@ pub struct Layout {
 
 impl Layout {
     fn from_head(headers: &HeaderMap, uri: &Uri) -> Self {
-        let lang = cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)).unwrap_or_default();
+        let lang = cookie(headers, LANG_COOKIE)
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default();
         let current = uri.path_and_query().map_or("/", |pq| pq.as_str());
         let path = url::form_urlencoded::byte_serialize(current.as_bytes()).collect();
-        Self { lang, other_lang: lang.other(), t: lang.tr(), path, page_title: String::new() }
+        Self {
+            lang,
+            other_lang: lang.other(),
+            t: lang.tr(),
+            path,
+            page_title: String::new(),
+        }
     }
 
     /// The layout for a request, read before the request is handed on.
@@ -54,7 +62,10 @@ impl Layout {
 
     /// Wraps an error so it renders as an error page in this layout's language.
     pub fn fail(&self, error: Error) -> PageError {
-        PageError { layout: self.clone(), error }
+        PageError {
+            layout: self.clone(),
+            error,
+        }
     }
 }
 
@@ -84,7 +95,11 @@ pub fn render<T: Template>(template: &T) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template rendering failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>500</h1>".to_owned())).into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<h1>500</h1>".to_owned()),
+            )
+                .into_response()
         }
     }
 }
@@ -107,15 +122,36 @@ pub struct ErrorPage {
 pub fn render_error_page(layout: Layout, status: StatusCode, message: Option<String>) -> Response {
     let code = status.as_u16();
     let key = format!("error.{code}");
-    let generic = if status.is_server_error() { "error.500" } else { "error.400" };
-    let heading = if layout.t.has(&key) { layout.t.get(&key) } else { layout.t.get(generic) };
+    let generic = if status.is_server_error() {
+        "error.500"
+    } else {
+        "error.400"
+    };
+    let heading = if layout.t.has(&key) {
+        layout.t.get(&key)
+    } else {
+        layout.t.get(generic)
+    };
     let message_key = format!("error.{code}_message");
-    let generic_message = if status.is_server_error() { "error.500_message" } else { "error.400_message" };
+    let generic_message = if status.is_server_error() {
+        "error.500_message"
+    } else {
+        "error.400_message"
+    };
     let message = message.unwrap_or_else(|| {
-        let key = if layout.t.has(&message_key) { message_key.as_str() } else { generic_message };
+        let key = if layout.t.has(&message_key) {
+            message_key.as_str()
+        } else {
+            generic_message
+        };
         layout.t.get(key).to_owned()
     });
-    let page = ErrorPage { layout: layout.titled(heading), status: code, heading: heading.to_owned(), message };
+    let page = ErrorPage {
+        layout: layout.titled(heading),
+        status: code,
+        heading: heading.to_owned(),
+        message,
+    };
     let mut response = render(&page);
     *response.status_mut() = status;
     response
@@ -197,14 +233,24 @@ pub async fn switch_language(
     axum::extract::Path(code): axum::extract::Path<String>,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    let next = query.get("next").map(String::as_str).filter(|n| is_local_path(n)).unwrap_or("/");
+    let next = query
+        .get("next")
+        .map(String::as_str)
+        .filter(|n| is_local_path(n))
+        .unwrap_or("/");
     let Some(lang) = Lang::parse(&code) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.code());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        lang.code()
+    );
     (
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, next.to_owned()), (header::SET_COOKIE, cookie)],
+        [
+            (header::LOCATION, next.to_owned()),
+            (header::SET_COOKIE, cookie),
+        ],
     )
         .into_response()
 }

@@ -28,16 +28,27 @@ impl TestDb {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(server) if !server.is_empty() => {
                 let name = format!("gopy_test_{}", uuid::Uuid::now_v7().simple());
-                let admin = Database::connect(&server).await.expect("connect to TEST_DATABASE_URL");
+                let admin = Database::connect(&server)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
-                let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b).to_owned();
-                Self { url: format!("{base}/{name}"), pg: Some((server, name)) }
+                let base = server
+                    .rsplit_once('/')
+                    .map_or(server.as_str(), |(b, _)| b)
+                    .to_owned();
+                Self {
+                    url: format!("{base}/{name}"),
+                    pg: Some((server, name)),
+                }
             }
-            _ => Self { url: format!("sqlite://{}?mode=rwc", dir.join("gopy.db").display()), pg: None },
+            _ => Self {
+                url: format!("sqlite://{}?mode=rwc", dir.join("gopy.db").display()),
+                pg: None,
+            },
         }
     }
 
@@ -49,10 +60,15 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some((server, name)) = self.pg.take() else { return };
+        let Some((server, name)) = self.pg.take() else {
+            return;
+        };
         // Drop runs outside async; a short-lived runtime on its own thread removes the database.
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             runtime.block_on(async move {
@@ -101,7 +117,10 @@ impl TestApp {
 
     /// Starts a builder.
     pub fn builder() -> TestAppBuilder {
-        TestAppBuilder { samples: false, max_body_bytes: None }
+        TestAppBuilder {
+            samples: false,
+            max_body_bytes: None,
+        }
     }
 
     /// Settings for this test's data dir and database.
@@ -111,25 +130,43 @@ impl TestApp {
 
     /// Sends a request through the real router.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
-        TestResponse { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `GET uri`.
     pub async fn get(&self, uri: &str) -> TestResponse {
-        self.send(Request::get(uri).body(Body::empty()).expect("request")).await
+        self.send(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
     }
 
     /// `GET uri` as a browser that asks for HTML, with optional cookie.
     pub async fn get_page(&self, uri: &str, cookie: Option<&str>) -> TestResponse {
-        let mut builder = Request::get(uri).header(header::ACCEPT, "text/html,application/xhtml+xml");
+        let mut builder =
+            Request::get(uri).header(header::ACCEPT, "text/html,application/xhtml+xml");
         if let Some(cookie) = cookie {
             builder = builder.header(header::COOKIE, cookie);
         }
-        self.send(builder.body(Body::empty()).expect("request")).await
+        self.send(builder.body(Body::empty()).expect("request"))
+            .await
     }
 }
 
@@ -155,11 +192,19 @@ impl TestAppBuilder {
         if let Some(bytes) = self.max_body_bytes {
             settings.max_body_bytes = bytes;
         }
-        let app = Application::build(settings).await.expect("application builds");
+        let app = Application::build(settings)
+            .await
+            .expect("application builds");
         let state = app.state().clone();
         let first_run = app.first_run;
         let router = gopy::http::router(state.clone());
-        TestApp { state, router, first_run, dir, db }
+        TestApp {
+            state,
+            router,
+            first_run,
+            dir,
+            db,
+        }
     }
 }
 
@@ -192,13 +237,25 @@ impl TestResponse {
 
     /// The Content-Type header.
     pub fn content_type(&self) -> &str {
-        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     /// Asserts a problem document with this status and code, and returns it.
     pub fn assert_problem(&self, status: u16, code: &str) -> serde_json::Value {
-        assert_eq!(self.status.as_u16(), status, "status; body: {}", self.text());
-        assert_eq!(self.content_type(), "application/problem+json", "content type");
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "status; body: {}",
+            self.text()
+        );
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "content type"
+        );
         let problem = self.json();
         assert_eq!(problem["status"], status);
         assert_eq!(problem["code"], code, "problem: {problem}");
@@ -210,11 +267,15 @@ impl TestResponse {
 /// Texts of all elements matching a CSS selector.
 pub fn select_texts(doc: &scraper::Html, selector: &str) -> Vec<String> {
     let selector = scraper::Selector::parse(selector).expect("selector");
-    doc.select(&selector).map(|e| e.text().collect::<String>().trim().to_owned()).collect()
+    doc.select(&selector)
+        .map(|e| e.text().collect::<String>().trim().to_owned())
+        .collect()
 }
 
 /// An attribute of all elements matching a CSS selector.
 pub fn select_attrs(doc: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
     let selector = scraper::Selector::parse(selector).expect("selector");
-    doc.select(&selector).filter_map(|e| e.value().attr(attr).map(ToOwned::to_owned)).collect()
+    doc.select(&selector)
+        .filter_map(|e| e.value().attr(attr).map(ToOwned::to_owned))
+        .collect()
 }
