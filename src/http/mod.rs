@@ -66,16 +66,17 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(settings.request_timeout_secs),
         ))
-        .layer(CompressionLayer::new());
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(problem::fill_error_bodies));
+    // Outside the error filling, so error responses carry the same headers as any other.
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
             name,
             HeaderValue::from_static(value),
         ));
     }
-    app.layer(CatchPanicLayer::new())
-        .layer(axum::middleware::from_fn(problem::fill_error_bodies))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+    app.layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
