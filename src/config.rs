@@ -29,6 +29,14 @@ struct RawSettings {
     request_timeout_secs: u64,
     db_max_connections: u32,
     log: String,
+    smtp_host: Option<String>,
+    smtp_port: u16,
+    smtp_tls: String,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    mail_from: String,
+    session_idle_minutes: u64,
+    session_absolute_hours: u64,
 }
 
 impl Default for RawSettings {
@@ -47,6 +55,14 @@ impl Default for RawSettings {
             request_timeout_secs: 30,
             db_max_connections: 10,
             log: "info,sqlx=warn,sea_orm=warn,tantivy=warn".to_owned(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: "starttls".to_owned(),
+            smtp_username: None,
+            smtp_password: None,
+            mail_from: "gopy <no-reply@gopy.local>".to_owned(),
+            session_idle_minutes: 60,
+            session_absolute_hours: 24,
         }
     }
 }
@@ -66,6 +82,14 @@ const KEYS: &[&str] = &[
     "request_timeout_secs",
     "db_max_connections",
     "log",
+    "smtp_host",
+    "smtp_port",
+    "smtp_tls",
+    "smtp_username",
+    "smtp_password",
+    "mail_from",
+    "session_idle_minutes",
+    "session_absolute_hours",
 ];
 
 /// Overrides given on the command line for one run.
@@ -75,6 +99,32 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     /// `--data-dir DIR`.
     pub data_dir: Option<PathBuf>,
+}
+
+/// How gopy talks to the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or a test sink.
+    None,
+}
+
+/// Outgoing mail settings; without `host`, mail is written to `<data_dir>/outbox-mail/`.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// SMTP server host name.
+    pub host: String,
+    /// SMTP server port.
+    pub port: u16,
+    /// Transport security.
+    pub tls: SmtpTls,
+    /// User name for authentication, if the server asks for one.
+    pub username: Option<String>,
+    /// Password for authentication.
+    pub password: Option<SecretString>,
 }
 
 /// Cost parameters of password hashing (argon2id).
@@ -134,6 +184,16 @@ pub struct Settings {
     pub log: String,
     /// Password hashing cost (not configurable from files: OWASP minimum in production).
     pub password: PasswordParams,
+    /// SMTP server; `None` writes mail to `<data_dir>/outbox-mail/` as `.eml` files.
+    pub smtp: Option<SmtpSettings>,
+    /// Sender address of outgoing mail (`Name <address>` or an address).
+    pub mail_from: String,
+    /// Directory where mail is written when no SMTP server is set.
+    pub mail_dir: PathBuf,
+    /// A session unused for this long ends.
+    pub session_idle: std::time::Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub session_absolute: std::time::Duration,
 }
 
 /// A configuration value that is missing or not allowed; the message names the key.
@@ -225,6 +285,38 @@ impl Settings {
                 "key `admin_email`: must be an email address".into(),
             ));
         }
+        let tls = match raw.smtp_tls.as_str() {
+            "starttls" => SmtpTls::StartTls,
+            "tls" => SmtpTls::Tls,
+            "none" => SmtpTls::None,
+            other => {
+                return Err(ConfigError(format!(
+                    "key `smtp_tls`: `{other}` is not allowed; use starttls, tls or none"
+                )));
+            }
+        };
+        if raw.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError(
+                "key `mail_from`: must be an address like `gopy <no-reply@example.vn>`".into(),
+            ));
+        }
+        if raw.session_idle_minutes == 0 || raw.session_absolute_hours == 0 {
+            return Err(ConfigError(
+                "keys `session_idle_minutes` and `session_absolute_hours`: must be at least 1"
+                    .into(),
+            ));
+        }
+        let smtp = raw
+            .smtp_host
+            .filter(|h| !h.trim().is_empty())
+            .map(|host| SmtpSettings {
+                host,
+                port: raw.smtp_port,
+                tls,
+                username: raw.smtp_username,
+                password: raw.smtp_password.map(SecretString::from),
+            });
+        let mail_dir = raw.data_dir.join("outbox-mail");
         Ok(Self {
             index_dir: raw.index_dir.unwrap_or_else(|| raw.data_dir.join("index")),
             files_dir: raw.files_dir.unwrap_or_else(|| raw.data_dir.join("files")),
@@ -240,6 +332,11 @@ impl Settings {
             db_max_connections: raw.db_max_connections,
             log: raw.log,
             password: PasswordParams::OWASP,
+            smtp,
+            mail_from: raw.mail_from,
+            mail_dir,
+            session_idle: std::time::Duration::from_secs(raw.session_idle_minutes * 60),
+            session_absolute: std::time::Duration::from_secs(raw.session_absolute_hours * 3600),
         })
     }
 

@@ -68,6 +68,12 @@ pub enum Error {
     /// The caller must sign in.
     #[error("authentication required")]
     Unauthenticated,
+    /// Email and password do not match an active account (the same answer whichever is wrong).
+    #[error("the email or the password is not right")]
+    InvalidCredentials,
+    /// A state-changing request with a session cookie lacks the session's CSRF token.
+    #[error("missing or wrong CSRF token")]
+    CsrfRejected,
     /// The caller is signed in but may not do this.
     #[error("forbidden")]
     Forbidden,
@@ -99,7 +105,8 @@ impl Error {
             Self::Invalid(_) => 422,
             Self::BadRequest { .. } => 400,
             Self::Conflict { .. } => 409,
-            Self::Unauthenticated => 401,
+            Self::Unauthenticated | Self::InvalidCredentials => 401,
+            Self::CsrfRejected => 403,
             Self::Forbidden => 403,
             Self::RateLimited { .. } => 429,
             Self::Db(_) | Self::Search(_) | Self::Internal(_) => 500,
@@ -113,6 +120,8 @@ impl Error {
             Self::Invalid(_) => "validation_failed",
             Self::BadRequest { code, .. } | Self::Conflict { code, .. } => code,
             Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::CsrfRejected => "csrf_rejected",
             Self::Forbidden => "forbidden",
             Self::RateLimited { .. } => "rate_limited",
             Self::Db(_) | Self::Search(_) | Self::Internal(_) => "internal_error",

@@ -155,6 +155,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         );
     }
     println!("gopy is running at {url}");
+    println!("Mail goes to {}", app.state().mailer.describe());
     match &report.admin {
         Some((email, password)) => {
             println!("Admin account created. Sign in as {email} with password {password}");

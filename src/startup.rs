@@ -5,10 +5,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
 use crate::http::metrics::Metrics;
+use crate::mail::Mailer;
 use crate::search::SearchIndex;
 use crate::services::first_run;
 use crate::state::AppState;
@@ -17,6 +19,7 @@ use crate::state::AppState;
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    jobs: CancellationToken,
     /// What the first run did (reference data, samples, admin account).
     pub first_run: first_run::Report,
 }
@@ -30,15 +33,33 @@ impl Application {
         let report = first_run::run(&db, &settings).await?;
         let search = SearchIndex::open_or_create(&settings.index_dir)?;
         let listener = TcpListener::bind(settings.listen).await?;
+        let base_url: Arc<str> = match &settings.public_url {
+            Some(url) => url.as_str().into(),
+            None => format!("http://{}", listener.local_addr()?).into(),
+        };
+        let mailer = Mailer::from_settings(&settings)?;
+        let mail_wake = Arc::new(Notify::new());
+        let jobs = CancellationToken::new();
+        tokio::spawn(crate::jobs::mail::run(
+            db.clone(),
+            mailer.clone(),
+            mail_wake.clone(),
+            jobs.clone(),
+        ));
         let state = AppState {
             db,
             settings: Arc::new(settings),
             search,
             metrics: Arc::new(Metrics::default()),
+            limiter: Arc::default(),
+            mailer,
+            mail_wake,
+            base_url,
         };
         Ok(Self {
             listener,
             state,
+            jobs,
             first_run: report,
         })
     }
@@ -56,9 +77,11 @@ impl Application {
     /// Serves requests until `shutdown` is cancelled, then finishes in-flight requests.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
         let router = crate::http::router(self.state.clone());
-        let result = axum::serve(self.listener, router)
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await;
+        self.jobs.cancel();
         self.state.db.clone().close().await.ok();
         result
     }

@@ -7,7 +7,9 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
 use crate::http::metrics::Metrics;
+use crate::mail::Mailer;
 use crate::search::SearchIndex;
+use crate::services::limits::Limiter;
 
 /// Everything handlers share; cheap to clone.
 #[derive(Clone)]
@@ -20,6 +22,21 @@ pub struct AppState {
     pub search: SearchIndex,
     /// Request metrics.
     pub metrics: Arc<Metrics>,
+    /// Rate limits and sign-in lockout of this node.
+    pub limiter: Arc<Limiter>,
+    /// Outgoing mail.
+    pub mailer: Mailer,
+    /// Wakes the mail worker when mail is queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
+    /// Base URL for links in mail, without a trailing slash.
+    pub base_url: Arc<str>,
+}
+
+impl AppState {
+    /// Tells the mail worker that mail was queued (it also looks every second).
+    pub fn mail_queued(&self) {
+        self.mail_wake.notify_one();
+    }
 }
 
 impl FromRef<AppState> for DatabaseConnection {

@@ -330,3 +330,13 @@ mod tests {
         assert_eq!(ClauseLevel::Diem.as_str(), "diem");
     }
 }
+
+string_enum! {
+    /// What a single-use emailed token is for.
+    pub enum TokenPurpose {
+        /// Proves the account holder receives mail at the address.
+        VerifyEmail => "verify_email",
+        /// Lets the account holder choose a new password.
+        ResetPassword => "reset_password",
+    }
+}

@@ -8,6 +8,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_initial;
+mod m20260201_000001_accounts;
 
 /// Runs every gopy migration in order.
 pub struct Migrator;
@@ -15,6 +16,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260101_000001_initial::Migration)]
+        vec![
+            Box::new(m20260101_000001_initial::Migration),
+            Box::new(m20260201_000001_accounts::Migration),
+        ]
     }
 }

@@ -60,6 +60,30 @@ impl NewPassword {
         Ok(Self(input.to_owned()))
     }
 
+    /// Parses a new password and refuses one that is easy to guess: a common password, a
+    /// keyboard pattern, or one built from the person's own email or name (zxcvbn score < 2).
+    pub fn parse_strong(input: &str, personal: &[&str]) -> Result<Self, &'static str> {
+        let password = Self::parse(input)?;
+        // zxcvbn matches whole inputs: add the email's local part and the name without marks
+        // or spaces, which is how people build passwords from them.
+        let mut inputs: Vec<String> = Vec::new();
+        for item in personal {
+            inputs.push(item.to_lowercase());
+            if let Some((local, _)) = item.split_once('@') {
+                inputs.push(local.to_lowercase());
+            }
+            let folded = text::fold(item);
+            inputs.push(folded.replace(' ', ""));
+            inputs.extend(folded.split_whitespace().map(ToOwned::to_owned));
+        }
+        let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        let score: u8 = zxcvbn::zxcvbn(input, &inputs).score().into();
+        if score < 2 {
+            return Err("too_common");
+        }
+        Ok(password)
+    }
+
     /// The password, for hashing only.
     pub fn expose(&self) -> &str {
         &self.0
@@ -126,6 +150,28 @@ mod tests {
         assert!(Email::parse("lan@vidu").is_err());
         assert!(Email::parse("lan vidu@x.vn").is_err());
         assert!(Email::parse("@x.vn").is_err());
+    }
+
+    #[test]
+    fn common_and_personal_passwords_are_refused() {
+        assert_eq!(
+            NewPassword::parse_strong("password123", &[]).err(),
+            Some("too_common")
+        );
+        assert_eq!(
+            NewPassword::parse_strong("1234567890", &[]).err(),
+            Some("too_common")
+        );
+        assert_eq!(
+            NewPassword::parse_strong("qwertyuiop", &[]).err(),
+            Some("too_common")
+        );
+        assert_eq!(
+            NewPassword::parse_strong("nguyenvanan1", &["nguyenvanan@vidu.vn", "Nguyễn Văn An"])
+                .err(),
+            Some("too_common")
+        );
+        assert!(NewPassword::parse_strong("cầu Rạch Ngỗng lúc 5 giờ", &[]).is_ok());
     }
 
     #[test]

@@ -2,17 +2,19 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
+pub mod csrf;
 pub mod extract;
 pub mod metrics;
 pub mod pages;
 pub mod problem;
+pub mod routes;
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -23,6 +25,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::http::routes::RouteTable;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -31,31 +34,33 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Every route gopy serves (the authorization matrix test walks this list).
+pub fn route_table() -> RouteTable {
+    let table = RouteTable::default()
+        .get("/", pages::home::show_home)
+        .get(
+            "/consultations/{id}",
+            pages::consultations::show_consultation,
+        )
+        .get("/lang/{code}", pages::switch_language)
+        .get("/static/{file}", assets::get_asset)
+        .get("/healthz", healthz)
+        .get("/readyz", readyz)
+        .get("/metrics", metrics::get_metrics);
+    api::routes(table)
+}
+
 /// Builds the whole router with its middleware.
 pub fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
-    let pages = Router::new()
-        .route("/", get(pages::home::show_home))
-        .route(
-            "/consultations/{id}",
-            get(pages::consultations::show_consultation),
-        )
-        .route("/lang/{code}", get(pages::switch_language))
-        .route("/static/{file}", get(assets::get_asset));
-    let ops = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::get_metrics));
     let headers = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
         (header::CONTENT_SECURITY_POLICY, CSP),
     ];
-    let mut app = Router::new()
-        .nest("/api/v1", api::routes())
-        .merge(pages)
-        .merge(ops)
+    let mut app = route_table()
+        .into_router()
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

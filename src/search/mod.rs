@@ -1,16 +1,14 @@
 //! Full-text search: the tantivy index each node keeps in its data directory.
 //!
-//! The index is derived data: a node with an empty or incompatible index rebuilds it from the
-//! database.
+//! The index is derived data that each node keeps for itself. Today it is opened (or created)
+//! at start-up and checked by `/readyz`; feeding it from the outbox and rebuilding it from the
+//! database come with full-text search.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::schema::{STORED, STRING, Schema, TEXT};
 use tantivy::{Index, IndexReader, ReloadPolicy};
-
-/// Version of the index layout; an index written with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// A handle on the search index, cheap to clone.
 #[derive(Clone)]
@@ -42,6 +40,11 @@ impl SearchIndex {
     /// Number of documents visible to searches; proves the index can be read.
     pub fn num_docs(&self) -> u64 {
         self.inner.reader.searcher().num_docs()
+    }
+
+    /// Reads the index's segment list from disk: fails when the index directory is unreadable.
+    pub fn check(&self) -> anyhow::Result<usize> {
+        Ok(self.inner.index.searchable_segment_metas()?.len())
     }
 
     /// The underlying tantivy index.

@@ -19,7 +19,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -520,14 +520,17 @@ pub async fn ensure_demo_accounts(
 ) -> Result<Vec<DemoAccount>> {
     let front = organizations::Entity::find()
         .filter(organizations::Column::Kind.eq(OrganizationKind::FatherlandFront))
+        .order_by_asc(organizations::Column::Code)
         .one(db)
         .await?;
     let mass = organizations::Entity::find()
         .filter(organizations::Column::Kind.eq(OrganizationKind::MassOrganization))
+        .order_by_asc(organizations::Column::Code)
         .one(db)
         .await?;
     let agency = agencies::Entity::find()
         .filter(agencies::Column::Kind.eq(AgencyKind::Department))
+        .order_by_asc(agencies::Column::Code)
         .one(db)
         .await?;
     let plan = [

@@ -1,8 +1,14 @@
 //! Use cases as plain async functions, one module per aggregate.
 
+pub mod accounts;
+pub mod admin;
+pub mod api_tokens;
 pub mod consultations;
 pub mod first_run;
+pub mod limits;
+pub mod outbox;
 pub mod passwords;
+pub mod sessions;
 pub mod units;
 pub mod users;
 

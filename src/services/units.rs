@@ -87,6 +87,7 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, code: &str, on: NaiveDate) -> R
                 admin_units::Entity::find()
                     .filter(admin_units::Column::Id.is_in(successor_ids))
                     .order_by_asc(admin_units::Column::Name)
+                    .order_by_asc(admin_units::Column::Id)
                     .all(db)
                     .await?,
             );

@@ -177,3 +177,50 @@ async fn find_organization<C: ConnectionTrait>(
     }
     Ok(found.map(|o| o.id))
 }
+
+/// Checks an email and password; the same error whether the account is missing or the password
+/// is wrong, and a growing lock after repeated failures for the address either way.
+pub async fn sign_in<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+    password: &str,
+    limiter: &crate::services::limits::Limiter,
+    params: PasswordParams,
+) -> Result<users::Model> {
+    let key = crate::domain::text::normalize(email).to_lowercase();
+    let at = std::time::Instant::now();
+    if let Some(retry_after_secs) = limiter.locked_for(&key, at) {
+        return Err(Error::RateLimited { retry_after_secs });
+    }
+    let user = match Email::parse(&key) {
+        Ok(parsed) => find_by_email(db, &parsed).await?,
+        Err(_) => None,
+    }
+    .filter(|u| u.is_active && u.deleted_at.is_none());
+    let matches = match &user {
+        Some(u) => passwords::verify(password.to_owned(), u.password_hash.clone()).await?,
+        None => {
+            // Spend the same time as a real check so timing does not reveal missing accounts.
+            let _ = passwords::verify(password.to_owned(), dummy_hash(params).await?).await?;
+            false
+        }
+    };
+    match user {
+        Some(user) if matches => {
+            limiter.clear(&key);
+            Ok(user)
+        }
+        _ => match limiter.record_failure(&key, at) {
+            Some(retry_after_secs) => Err(Error::RateLimited { retry_after_secs }),
+            None => Err(Error::InvalidCredentials),
+        },
+    }
+}
+
+async fn dummy_hash(params: PasswordParams) -> Result<String> {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_try_init(|| passwords::hash(passwords::generate(), params))
+        .await
+        .cloned()
+}

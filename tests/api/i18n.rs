@@ -35,8 +35,8 @@ fn every_key_used_in_templates_and_code_exists() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
         for path in walk(&dir) {
             let text = std::fs::read_to_string(&path).unwrap();
-            for (i, _) in text.match_indices(".get(\"") {
-                let rest = &text[i + 6..];
+            for (i, _) in text.match_indices("t.get(\"") {
+                let rest = &text[i + 7..];
                 let Some(end) = rest.find('"') else { continue };
                 let key = &rest[..end];
                 let looks_like_key = key.contains('.') && !key.contains('{') && !key.contains(' ');

@@ -8,11 +8,13 @@
 
 mod helpers;
 
+mod auth;
 mod cli;
 mod consultations;
 mod errors;
 mod first_run;
 mod i18n;
+mod mail;
 mod migrations;
 mod ops;
 mod schema;

@@ -1,14 +1,15 @@
 //! The JSON API under `/api/v1`, described by OpenAPI 3.1 at `/api/v1/openapi.json`.
 
+pub mod account;
+pub mod admin;
+pub mod auth;
 pub mod consultations;
 pub mod reference;
 
 use axum::Json;
-use axum::Router;
-use axum::routing::get;
 use utoipa::OpenApi;
 
-use crate::state::AppState;
+use crate::http::routes::RouteTable;
 
 /// The OpenAPI document of the API.
 #[derive(OpenApi)]
@@ -19,6 +20,24 @@ use crate::state::AppState;
         license(name = "AGPL-3.0-or-later")
     ),
     paths(
+        auth::login,
+        auth::logout,
+        auth::get_me,
+        account::register,
+        account::verify,
+        account::request_reset,
+        account::confirm_reset,
+        account::logout_everywhere,
+        account::update_me,
+        account::delete_me,
+        account::export_me,
+        account::list_tokens,
+        account::create_token,
+        account::revoke_token,
+        admin::list_users,
+        admin::create_user,
+        admin::update_user,
+        admin::reset_user,
         consultations::list_consultations,
         consultations::get_consultation,
         reference::list_units,
@@ -28,6 +47,9 @@ use crate::state::AppState;
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     tags(
+        (name = "auth", description = "Signing up, in and out; verification and password reset"),
+        (name = "account", description = "The signed-in account: profile, personal data, API tokens"),
+        (name = "admin", description = "Account administration (admins)"),
         (name = "consultations", description = "Draft plans, projects and policies open for comment"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
     )
@@ -39,14 +61,38 @@ pub async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-/// Routes of `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(get_openapi))
-        .route("/consultations", get(consultations::list_consultations))
-        .route("/consultations/{id}", get(consultations::get_consultation))
-        .route("/units", get(reference::list_units))
-        .route("/units/{code}", get(reference::get_unit))
-        .route("/agencies", get(reference::list_agencies))
-        .route("/organizations", get(reference::list_organizations))
+/// Adds the routes of `/api/v1`.
+pub fn routes(table: RouteTable) -> RouteTable {
+    table
+        .get("/api/v1/openapi.json", get_openapi)
+        .post("/api/v1/auth/login", auth::login)
+        .post("/api/v1/auth/logout", auth::logout)
+        .post("/api/v1/auth/logout-everywhere", account::logout_everywhere)
+        .post("/api/v1/auth/register", account::register)
+        .post("/api/v1/auth/verify", account::verify)
+        .post("/api/v1/auth/password-reset", account::request_reset)
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            account::confirm_reset,
+        )
+        .get("/api/v1/me", auth::get_me)
+        .patch("/api/v1/me", account::update_me)
+        .delete("/api/v1/me", account::delete_me)
+        .get("/api/v1/me/export", account::export_me)
+        .get("/api/v1/me/tokens", account::list_tokens)
+        .post("/api/v1/me/tokens", account::create_token)
+        .delete("/api/v1/me/tokens/{id}", account::revoke_token)
+        .get("/api/v1/admin/users", admin::list_users)
+        .post("/api/v1/admin/users", admin::create_user)
+        .patch("/api/v1/admin/users/{id}", admin::update_user)
+        .post("/api/v1/admin/users/{id}/password-reset", admin::reset_user)
+        .get("/api/v1/consultations", consultations::list_consultations)
+        .get(
+            "/api/v1/consultations/{id}",
+            consultations::get_consultation,
+        )
+        .get("/api/v1/units", reference::list_units)
+        .get("/api/v1/units/{code}", reference::get_unit)
+        .get("/api/v1/agencies", reference::list_agencies)
+        .get("/api/v1/organizations", reference::list_organizations)
 }

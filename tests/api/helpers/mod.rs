@@ -3,6 +3,8 @@
 
 #![allow(dead_code, reason = "each test uses a subset of the helpers")]
 
+pub mod smtp;
+
 use axum::Router;
 use axum::body::Body;
 use gopy::config::Settings;

@@ -1,0 +1,3 @@
+//! Background loops, all stopped by one cancellation token.
+
+pub mod mail;

@@ -1,0 +1,118 @@
+//! The one place that decides who may do what. Handlers ask; they never decide on their own.
+
+use entity::enums::Role;
+use uuid::Uuid;
+
+/// Who is asking: nobody, or a signed-in account with its role and membership.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    /// The account, when signed in.
+    pub account: Option<ActorAccount>,
+}
+
+/// The facts about an account that permissions depend on.
+#[derive(Debug, Clone)]
+pub struct ActorAccount {
+    /// Account id.
+    pub user_id: Uuid,
+    /// Role.
+    pub role: Role,
+    /// Agency of an officer.
+    pub agency_id: Option<Uuid>,
+    /// Organization of a representative or moderator.
+    pub organization_id: Option<Uuid>,
+    /// Whether the email address is verified.
+    pub verified: bool,
+}
+
+/// Something an actor may want to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Read public pages and API answers.
+    ReadPublic,
+    /// See and change one's own account, sign out.
+    ManageOwnAccount,
+    /// Create, deactivate and reset accounts.
+    AdministerAccounts,
+    /// Moderate comments on a consultation led by this agency.
+    Moderate {
+        /// Lead agency of the consultation.
+        lead_agency_id: Uuid,
+    },
+    /// Publish and edit consultations of this agency.
+    PublishConsultation {
+        /// The consultation's lead agency.
+        lead_agency_id: Uuid,
+    },
+}
+
+impl Actor {
+    /// An actor who is not signed in.
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+
+    /// Whether this actor may perform `action`.
+    pub fn can(&self, action: &Action) -> bool {
+        let Some(account) = &self.account else {
+            return matches!(action, Action::ReadPublic);
+        };
+        match action {
+            Action::ReadPublic | Action::ManageOwnAccount => true,
+            Action::AdministerAccounts => account.role == Role::Admin,
+            // Moderation belongs to the Fatherland Front; an officer, even of the lead agency,
+            // never moderates (separation of powers).
+            Action::Moderate { .. } => account.role == Role::Moderator,
+            Action::PublishConsultation { lead_agency_id } => match account.role {
+                Role::Admin => true,
+                Role::AgencyOfficer => account.agency_id == Some(*lead_agency_id),
+                _ => false,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, agency_id: Option<Uuid>) -> Actor {
+        Actor {
+            account: Some(ActorAccount {
+                user_id: Uuid::now_v7(),
+                role,
+                agency_id,
+                organization_id: None,
+                verified: true,
+            }),
+        }
+    }
+
+    #[test]
+    fn officers_of_the_lead_agency_publish_but_never_moderate() {
+        let agency = Uuid::now_v7();
+        let officer = actor(Role::AgencyOfficer, Some(agency));
+        assert!(officer.can(&Action::PublishConsultation {
+            lead_agency_id: agency
+        }));
+        assert!(!officer.can(&Action::PublishConsultation {
+            lead_agency_id: Uuid::now_v7()
+        }));
+        assert!(!officer.can(&Action::Moderate {
+            lead_agency_id: agency
+        }));
+        assert!(actor(Role::Moderator, None).can(&Action::Moderate {
+            lead_agency_id: agency
+        }));
+    }
+
+    #[test]
+    fn anonymous_visitors_only_read() {
+        let nobody = Actor::anonymous();
+        assert!(nobody.can(&Action::ReadPublic));
+        assert!(!nobody.can(&Action::ManageOwnAccount));
+        assert!(!nobody.can(&Action::AdministerAccounts));
+        assert!(!actor(Role::Resident, None).can(&Action::AdministerAccounts));
+        assert!(actor(Role::Admin, None).can(&Action::AdministerAccounts));
+    }
+}
