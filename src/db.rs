@@ -58,3 +58,16 @@ fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     }
     Some(std::path::PathBuf::from(path))
 }
+
+/// Begins a transaction that will write.
+///
+/// On SQLite it takes the write lock at `BEGIN` (`BEGIN IMMEDIATE`): a deferred transaction that
+/// reads first and writes later fails at once with `SQLITE_BUSY_SNAPSHOT` when another writer
+/// committed in between, which the busy timeout cannot cure. PostgreSQL ignores the mode.
+pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

@@ -197,3 +197,55 @@ pub fn limit(
         .hit(key, max, window, std::time::Instant::now())
         .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })
 }
+
+/// A signed-in requester; anonymous requests are refused with 401 before the body is read.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub Viewer);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        viewer.require()?;
+        Ok(Self(viewer))
+    }
+}
+
+impl CurrentUser {
+    /// The signed-in account.
+    pub fn signed_in(&self) -> &SignedIn {
+        // `from_request_parts` only builds this with an account.
+        self.0
+            .signed_in
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("CurrentUser without an account"))
+    }
+
+    /// The requester for the policy module.
+    pub fn actor(&self) -> Actor {
+        self.0.actor()
+    }
+}
+
+/// A requester allowed to administer accounts (401 or 403 otherwise, before the body is read).
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if !user.actor().can(&crate::policy::Action::AdministerAccounts) {
+            return Err(Error::Forbidden);
+        }
+        Ok(Self(user))
+    }
+}

@@ -6,7 +6,7 @@ use entity::enums::{Role, TokenPurpose};
 use entity::{api_tokens, comments, consent_records, email_tokens, endorsements, sessions, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -76,7 +76,7 @@ pub async fn sign_up(
     params: PasswordParams,
 ) -> Result<()> {
     let (email, password, display_name) = parse_sign_up(input)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(existing) = user_service::find_by_email(&txn, &email).await? {
         let text = format!(
             "Xin chào {name},\n\nCó người vừa dùng địa chỉ email này để đăng ký tài khoản gopy, \
@@ -207,7 +207,7 @@ async fn consume_token<C: ConnectionTrait>(
 
 /// Marks the address of the token's account as verified.
 pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<users::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = consume_token(&txn, token, TokenPurpose::VerifyEmail).await?;
     let mut active = user.into_active_model();
     active.email_verified_at = Set(Some(now()));
@@ -234,7 +234,7 @@ pub async fn request_reset(db: &DatabaseConnection, email: &str, base_url: &str)
     else {
         return Ok(());
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     send_reset(&txn, &user, base_url).await?;
     txn.commit().await?;
     Ok(())
@@ -271,7 +271,7 @@ pub async fn reset_password(
     password: &str,
     params: PasswordParams,
 ) -> Result<users::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = consume_token(&txn, token, TokenPurpose::ResetPassword).await?;
     let password = NewPassword::parse_strong(password, &[&user.email, &user.display_name])
         .map_err(|code| {
@@ -400,7 +400,7 @@ pub async fn export(db: &DatabaseConnection, user: &users::Model) -> Result<Valu
 /// Erases an account's identity. Its comments stay in the legal record, shown under
 /// [`ERASED_NAME`]; sessions, tokens and links end.
 pub async fn erase(db: &DatabaseConnection, user: users::Model) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let id = user.id;
     let mut active = user.into_active_model();
     active.email = Set(format!("erased-{}@erased.invalid", id.simple()));

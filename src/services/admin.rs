@@ -6,7 +6,7 @@ use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -95,7 +95,7 @@ pub async fn create(
     };
     let placeholder = NewPassword::parse(&passwords::generate())
         .map_err(|_| Error::Internal(anyhow::anyhow!("generated password rejected")))?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = user_service::create(
         &txn,
         NewUser {
@@ -130,7 +130,7 @@ pub async fn set_active(
         });
     }
     let user = find(db, user_id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut model = user.into_active_model();
     model.is_active = Set(active);
     model.updated_at = Set(now());

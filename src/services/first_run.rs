@@ -19,7 +19,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -188,7 +188,7 @@ pub async fn ensure_reference(
         };
         let reference: ReferenceFile = serde_json::from_str(&source)
             .map_err(|e| Error::Internal(anyhow::anyhow!("reference data does not parse: {e}")))?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         load_reference(&txn, &reference).await?;
         if settings.load_samples {
             loaded.1 = load_samples(&txn, BUILTIN_SAMPLES).await?;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::http::api::auth::{MeResponse, me_response};
-use crate::http::auth::{ClientIp, Viewer, limit};
+use crate::http::auth::{ClientIp, CurrentUser, limit};
 use crate::http::extract::{ValidJson, ValidPath};
 use crate::policy::Action;
 use crate::services::{accounts, api_tokens, passwords, sessions};
@@ -178,9 +178,9 @@ pub async fn confirm_reset(
 )]
 pub async fn logout_everywhere(
     State(state): State<AppState>,
-    viewer: Viewer,
+    user: CurrentUser,
 ) -> Result<StatusCode> {
-    let signed_in = viewer.require()?;
+    let signed_in = user.signed_in();
     sessions::close_all(&state.db, signed_in.user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -218,10 +218,10 @@ where
 )]
 pub async fn update_me(
     State(state): State<AppState>,
-    viewer: Viewer,
+    user: CurrentUser,
     ValidJson(body): ValidJson<UpdateMeBody>,
 ) -> Result<Json<MeResponse>> {
-    let signed_in = viewer.require()?;
+    let signed_in = user.signed_in();
     let phone = body.phone.as_ref().map(Option::as_deref);
     let user = accounts::update_profile(
         &state.db,
@@ -252,10 +252,10 @@ pub struct DeleteMeBody {
 )]
 pub async fn delete_me(
     State(state): State<AppState>,
-    viewer: Viewer,
+    user: CurrentUser,
     ValidJson(body): ValidJson<DeleteMeBody>,
 ) -> Result<StatusCode> {
-    let signed_in = viewer.require()?;
+    let signed_in = user.signed_in();
     let user = signed_in.user.clone();
     if !passwords::verify(body.password, user.password_hash.clone()).await? {
         return Err(Error::InvalidCredentials);
@@ -273,9 +273,9 @@ pub async fn delete_me(
     ),
     security(("bearer" = []), ("cookie" = []))
 )]
-pub async fn export_me(State(state): State<AppState>, viewer: Viewer) -> Result<Response> {
-    let signed_in = viewer.require()?;
-    if !viewer.actor().can(&Action::ManageOwnAccount) {
+pub async fn export_me(State(state): State<AppState>, user: CurrentUser) -> Result<Response> {
+    let signed_in = user.signed_in();
+    if !user.actor().can(&Action::ManageOwnAccount) {
         return Err(Error::Forbidden);
     }
     let data = accounts::export(&state.db, &signed_in.user).await?;
@@ -346,9 +346,9 @@ pub struct CreateTokenBody {
 )]
 pub async fn list_tokens(
     State(state): State<AppState>,
-    viewer: Viewer,
+    user: CurrentUser,
 ) -> Result<Json<Vec<ApiTokenResponse>>> {
-    let signed_in = viewer.require()?;
+    let signed_in = user.signed_in();
     let tokens = api_tokens::list(&state.db, signed_in.user.id).await?;
     Ok(Json(tokens.iter().map(token_response).collect()))
 }
@@ -365,10 +365,10 @@ pub async fn list_tokens(
 )]
 pub async fn create_token(
     State(state): State<AppState>,
-    viewer: Viewer,
+    user: CurrentUser,
     ValidJson(body): ValidJson<CreateTokenBody>,
 ) -> Result<Response> {
-    let signed_in = viewer.require()?;
+    let signed_in = user.signed_in();
     let (secret, token) = api_tokens::create(&state.db, signed_in.user.id, &body.name).await?;
     let body = NewApiTokenResponse {
         token: token_response(&token),
@@ -394,10 +394,10 @@ pub async fn create_token(
 )]
 pub async fn revoke_token(
     State(state): State<AppState>,
-    viewer: Viewer,
+    user: CurrentUser,
     ValidPath(id): ValidPath<Uuid>,
 ) -> Result<StatusCode> {
-    let signed_in = viewer.require()?;
+    let signed_in = user.signed_in();
     api_tokens::revoke(&state.db, signed_in.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

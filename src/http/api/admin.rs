@@ -10,9 +10,8 @@ use uuid::Uuid;
 
 use crate::domain::account::parse_role;
 use crate::error::{Error, FieldErrors, Result};
-use crate::http::auth::Viewer;
+use crate::http::auth::AdminUser;
 use crate::http::extract::{ValidJson, ValidPath, ValidQuery};
-use crate::policy::Action;
 use crate::services::admin::{self, NewAccount, UserFilter};
 use crate::state::AppState;
 
@@ -81,14 +80,6 @@ fn user_response(u: &entity::users::Model) -> AdminUserResponse {
     }
 }
 
-fn require_admin(viewer: &Viewer) -> Result<uuid::Uuid> {
-    let signed_in = viewer.require()?;
-    if !viewer.actor().can(&Action::AdministerAccounts) {
-        return Err(Error::Forbidden);
-    }
-    Ok(signed_in.user.id)
-}
-
 /// Lists accounts.
 #[utoipa::path(
     get, path = "/api/v1/admin/users", tag = "admin", params(ListUsersQuery),
@@ -101,10 +92,9 @@ fn require_admin(viewer: &Viewer) -> Result<uuid::Uuid> {
 )]
 pub async fn list_users(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _admin: AdminUser,
     ValidQuery(query): ValidQuery<ListUsersQuery>,
 ) -> Result<Json<AdminUserList>> {
-    require_admin(&viewer)?;
     let mut errors = FieldErrors::default();
     let role = match query.role.as_deref() {
         None | Some("") => None,
@@ -163,10 +153,9 @@ pub struct CreateUserBody {
 )]
 pub async fn create_user(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _admin: AdminUser,
     ValidJson(body): ValidJson<CreateUserBody>,
 ) -> Result<(StatusCode, Json<AdminUserResponse>)> {
-    require_admin(&viewer)?;
     let role = parse_role(&body.role).map_err(|code| {
         let mut errors = FieldErrors::default();
         errors.push(
@@ -210,11 +199,11 @@ pub struct UpdateUserBody {
 )]
 pub async fn update_user(
     State(state): State<AppState>,
-    viewer: Viewer,
+    AdminUser(admin): AdminUser,
     ValidPath(id): ValidPath<Uuid>,
     ValidJson(body): ValidJson<UpdateUserBody>,
 ) -> Result<Json<AdminUserResponse>> {
-    let admin_id = require_admin(&viewer)?;
+    let admin_id = admin.signed_in().user.id;
     let user = admin::set_active(&state.db, admin_id, id, body.is_active).await?;
     Ok(Json(user_response(&user)))
 }
@@ -232,10 +221,9 @@ pub async fn update_user(
 )]
 pub async fn reset_user(
     State(state): State<AppState>,
-    viewer: Viewer,
+    _admin: AdminUser,
     ValidPath(id): ValidPath<Uuid>,
 ) -> Result<StatusCode> {
-    require_admin(&viewer)?;
     admin::send_reset(&state.db, id, &state.base_url).await?;
     state.mail_queued();
     Ok(StatusCode::ACCEPTED)

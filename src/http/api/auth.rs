@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::http::auth::{Credential, Viewer, clear_session_cookie, session_cookie};
+use crate::http::auth::{Credential, CurrentUser, clear_session_cookie, session_cookie};
 use crate::http::extract::ValidJson;
 use crate::policy::Action;
 use crate::services::{sessions, users};
@@ -138,8 +138,8 @@ pub async fn login(
     ),
     security(("bearer" = []), ("cookie" = []))
 )]
-pub async fn logout(State(state): State<AppState>, viewer: Viewer) -> Result<Response> {
-    let signed_in = viewer.require()?;
+pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<Response> {
+    let signed_in = user.signed_in();
     let Some(session_id) = &signed_in.session_id else {
         return Err(Error::bad_request(
             "not_a_session",
@@ -165,9 +165,9 @@ pub async fn logout(State(state): State<AppState>, viewer: Viewer) -> Result<Res
     ),
     security(("bearer" = []), ("cookie" = []))
 )]
-pub async fn get_me(viewer: Viewer) -> Result<Json<MeResponse>> {
-    let signed_in = viewer.require()?;
-    if !viewer.actor().can(&Action::ManageOwnAccount) {
+pub async fn get_me(user: CurrentUser) -> Result<Json<MeResponse>> {
+    let signed_in = user.signed_in();
+    if !user.actor().can(&Action::ManageOwnAccount) {
         return Err(Error::Forbidden);
     }
     Ok(Json(me_response(&signed_in.user)))

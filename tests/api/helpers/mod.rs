@@ -104,6 +104,7 @@ pub struct TestApp {
 pub struct TestAppBuilder {
     samples: bool,
     max_body_bytes: Option<usize>,
+    smtp_port: Option<u16>,
 }
 
 impl TestApp {
@@ -122,6 +123,7 @@ impl TestApp {
         TestAppBuilder {
             samples: false,
             max_body_bytes: None,
+            smtp_port: None,
         }
     }
 
@@ -152,6 +154,25 @@ impl TestApp {
             headers,
             body,
         }
+    }
+
+    /// Sends a JSON request (method, uri, body) with optional extra headers.
+    pub async fn json(
+        &self,
+        method: http::Method,
+        uri: &str,
+        body: &serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.send(builder.body(Body::from(body.to_string())).expect("request"))
+            .await
     }
 
     /// `GET uri`.
@@ -185,14 +206,30 @@ impl TestAppBuilder {
         self
     }
 
+    /// Sends mail to an SMTP server (a [`smtp::SmtpSink`]) on this local port.
+    pub fn smtp(mut self, port: u16) -> Self {
+        self.smtp_port = Some(port);
+        self
+    }
+
     /// Builds the application on a fresh database.
     pub async fn build(self) -> TestApp {
+        init_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let db = TestDb::create(dir.path()).await;
         let mut settings = TestApp::settings(dir.path(), &db);
         settings.load_samples = self.samples;
         if let Some(bytes) = self.max_body_bytes {
             settings.max_body_bytes = bytes;
+        }
+        if let Some(port) = self.smtp_port {
+            settings.smtp = Some(gopy::config::SmtpSettings {
+                host: "127.0.0.1".to_owned(),
+                port,
+                tls: gopy::config::SmtpTls::None,
+                username: None,
+                password: None,
+            });
         }
         let app = Application::build(settings)
             .await
@@ -208,6 +245,17 @@ impl TestAppBuilder {
             db,
         }
     }
+}
+
+/// Shows gopy's logs (warnings and errors) in the output of failing tests.
+fn init_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_test_writer()
+            .try_init();
+    });
 }
 
 /// A response with its body read.
@@ -264,6 +312,15 @@ impl TestResponse {
         assert!(problem["title"].is_string());
         problem
     }
+}
+
+/// Marks a request as coming from `ip` (as the real server's connection info would).
+pub fn from_ip(mut request: Request<Body>, ip: [u8; 4]) -> Request<Body> {
+    let addr = std::net::SocketAddr::from((ip, 40_000));
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    request
 }
 
 /// Texts of all elements matching a CSS selector.
