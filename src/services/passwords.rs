@@ -45,6 +45,20 @@ pub async fn verify(password: String, stored: String) -> Result<bool> {
     .map_err(|e| Error::Internal(anyhow::anyhow!("verify task failed: {e}")))
 }
 
+/// Whether a stored hash was made with other parameters (or another algorithm) than `params`.
+pub fn needs_rehash(stored: &str, params: PasswordParams) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let Ok(current) = Params::try_from(&parsed) else {
+        return true;
+    };
+    parsed.algorithm.as_str() != "argon2id"
+        || current.m_cost() != params.memory_kib
+        || current.t_cost() != params.iterations
+        || current.p_cost() != params.parallelism
+}
+
 /// A random password for generated accounts: 20 characters without look-alikes (0/O, 1/l/I).
 pub fn generate() -> String {
     use rand::Rng;
@@ -70,6 +84,8 @@ mod tests {
                 .await
                 .unwrap()
         );
-        assert!(!verify("mat khau dai du".to_owned(), stored).await.unwrap());
+        assert!(!verify("mat khau dai du".to_owned(), stored.clone()).await.unwrap());
+        assert!(!needs_rehash(&stored, PasswordParams::FOR_TESTS));
+        assert!(needs_rehash(&stored, PasswordParams::OWASP));
     }
 }

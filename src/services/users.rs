@@ -208,13 +208,30 @@ pub async fn sign_in<C: ConnectionTrait>(
     match user {
         Some(user) if matches => {
             limiter.clear(&key);
-            Ok(user)
+            rehash_if_outdated(db, user, password, params).await
         }
         _ => match limiter.record_failure(&key, at) {
             Some(retry_after_secs) => Err(Error::RateLimited { retry_after_secs }),
             None => Err(Error::InvalidCredentials),
         },
     }
+}
+
+/// Re-hashes a password whose stored hash used other (older, weaker) argon2 parameters, while
+/// the clear password is at hand after a successful sign-in.
+async fn rehash_if_outdated<C: ConnectionTrait>(
+    db: &C,
+    user: users::Model,
+    password: &str,
+    params: PasswordParams,
+) -> Result<users::Model> {
+    if !passwords::needs_rehash(&user.password_hash, params) {
+        return Ok(user);
+    }
+    let hash = passwords::hash(password.to_owned(), params).await?;
+    let mut active: users::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    Ok(active.update(db).await?)
 }
 
 async fn dummy_hash(params: PasswordParams) -> Result<String> {

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::http::auth::{Credential, CurrentUser, clear_session_cookie, session_cookie};
+use crate::http::auth::{ClientIp, Credential, CurrentUser, clear_session_cookie, limit, session_cookie};
 use crate::http::extract::ValidJson;
 use crate::policy::Action;
 use crate::services::{sessions, users};
@@ -91,9 +91,11 @@ fn secure_cookies(state: &AppState) -> bool {
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: http::HeaderMap,
     ValidJson(body): ValidJson<LoginBody>,
 ) -> Result<Response> {
+    limit(&state, &format!("login-ip:{ip}"), 60, std::time::Duration::from_secs(600))?;
     let user = users::sign_in(
         &state.db,
         &body.email,

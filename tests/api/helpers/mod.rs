@@ -105,6 +105,7 @@ pub struct TestAppBuilder {
     samples: bool,
     max_body_bytes: Option<usize>,
     smtp_port: Option<u16>,
+    public_url: Option<String>,
 }
 
 impl TestApp {
@@ -124,6 +125,7 @@ impl TestApp {
             samples: false,
             max_body_bytes: None,
             smtp_port: None,
+            public_url: None,
         }
     }
 
@@ -212,6 +214,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Sets the public URL (an `https://` one turns on HSTS and secure cookies).
+    pub fn public_url(mut self, url: &str) -> Self {
+        self.public_url = Some(url.to_owned());
+        self
+    }
+
     /// Builds the application on a fresh database.
     pub async fn build(self) -> TestApp {
         init_logs();
@@ -221,6 +229,9 @@ impl TestAppBuilder {
         settings.load_samples = self.samples;
         if let Some(bytes) = self.max_body_bytes {
             settings.max_body_bytes = bytes;
+        }
+        if let Some(url) = self.public_url {
+            settings.public_url = Some(url);
         }
         if let Some(port) = self.smtp_port {
             settings.smtp = Some(gopy::config::SmtpSettings {
