@@ -39,6 +39,13 @@ pub enum Action {
         /// Lead agency of the consultation.
         lead_agency_id: Uuid,
     },
+    /// Comment on a consultation (residents; representatives on behalf of their organization).
+    Comment,
+    /// Read a comment that is not public (pending, rejected, or not to be published).
+    ReadUnpublishedComment {
+        /// The comment's author, if it has one.
+        author_id: Option<Uuid>,
+    },
     /// Publish and edit consultations of this agency.
     PublishConsultation {
         /// The consultation's lead agency.
@@ -59,6 +66,10 @@ impl Actor {
         };
         match action {
             Action::ReadPublic | Action::ManageOwnAccount => true,
+            Action::Comment => matches!(account.role, Role::Resident | Role::OrganizationRep),
+            Action::ReadUnpublishedComment { author_id } => {
+                account.role == Role::Moderator || *author_id == Some(account.user_id)
+            }
             Action::AdministerAccounts => account.role == Role::Admin,
             // Moderation belongs to the Fatherland Front; an officer, even of the lead agency,
             // never moderates (separation of powers).
@@ -104,6 +115,24 @@ mod tests {
         assert!(actor(Role::Moderator, None).can(&Action::Moderate {
             lead_agency_id: agency
         }));
+    }
+
+    #[test]
+    fn unpublished_comments_are_for_their_author_and_moderators_only() {
+        let resident = actor(Role::Resident, None);
+        let own = resident.account.as_ref().map(|a| a.user_id);
+        assert!(resident.can(&Action::ReadUnpublishedComment { author_id: own }));
+        assert!(!resident.can(&Action::ReadUnpublishedComment {
+            author_id: Some(Uuid::now_v7())
+        }));
+        assert!(
+            actor(Role::Moderator, None).can(&Action::ReadUnpublishedComment { author_id: None })
+        );
+        let officer = actor(Role::AgencyOfficer, Some(Uuid::now_v7()));
+        assert!(!officer.can(&Action::ReadUnpublishedComment { author_id: None }));
+        assert!(!Actor::anonymous().can(&Action::ReadUnpublishedComment { author_id: None }));
+        assert!(!officer.can(&Action::Comment));
+        assert!(actor(Role::OrganizationRep, None).can(&Action::Comment));
     }
 
     #[test]

@@ -151,6 +151,8 @@ string_enum! {
 string_enum! {
     /// Level of a clause in the structure of a Vietnamese legal text.
     pub enum ClauseLevel {
+        /// Phần (part), above chương in large codes.
+        Phan => "phan",
         /// Chương (chapter).
         Chuong => "chuong",
         /// Mục (section).

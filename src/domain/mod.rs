@@ -1,4 +1,9 @@
 //! Domain types that parse input into values that are valid by construction.
 
 pub mod account;
+pub mod attachments;
+pub mod clauses;
+pub mod comment;
 pub mod text;
+pub mod time;
+pub mod tracking;

@@ -249,3 +249,23 @@ impl FromRequestParts<AppState> for AdminUser {
         Ok(Self(user))
     }
 }
+
+/// A requester allowed to comment and endorse (residents and organization representatives):
+/// 401 or 403 otherwise, before the body is read.
+#[derive(Debug, Clone)]
+pub struct Commenter(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Commenter {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if !user.actor().can(&crate::policy::Action::Comment) {
+            return Err(Error::Forbidden);
+        }
+        Ok(Self(user))
+    }
+}

@@ -43,6 +43,50 @@ pub fn route_table() -> RouteTable {
             pages::consultations::show_consultation,
         )
         .get("/lang/{code}", pages::switch_language)
+        .get("/account/signup", pages::account::show_sign_up)
+        .post("/account/signup", pages::account::sign_up)
+        .get("/account/check-mail", pages::account::show_check_mail)
+        .get("/account/verify", pages::account::show_verify)
+        .post("/account/verify", pages::account::verify)
+        .get("/account/signin", pages::account::show_sign_in)
+        .post("/account/signin", pages::account::sign_in)
+        .post("/account/signout", pages::account::sign_out)
+        .post(
+            "/account/signout-everywhere",
+            pages::account::sign_out_everywhere,
+        )
+        .get("/account/reset", pages::account_reset::show_reset)
+        .post("/account/reset", pages::account_reset::request_reset)
+        .get(
+            "/account/reset/confirm",
+            pages::account_reset::show_reset_confirm,
+        )
+        .post(
+            "/account/reset/confirm",
+            pages::account_reset::confirm_reset,
+        )
+        .get("/account", pages::account_data::show_account)
+        .post("/account/profile", pages::account_data::update_profile)
+        .post(
+            "/account/verification",
+            pages::account_data::resend_verification,
+        )
+        .get("/account/data", pages::account_data::show_data)
+        .get("/account/data.json", pages::account_data::download_data)
+        .post("/account/erase", pages::account_data::erase)
+        .get("/account/erased", pages::account_data::show_erased)
+        .get("/account/tokens", pages::account_tokens::show_tokens)
+        .post("/account/tokens", pages::account_tokens::create_token)
+        .post(
+            "/account/tokens/{id}/revoke",
+            pages::account_tokens::revoke_token,
+        )
+        .get("/admin/users", pages::admin::show_users)
+        .post("/admin/users", pages::admin::create_user)
+        .get("/admin/users/new", pages::admin::show_new_user)
+        .post("/admin/users/{id}/activate", pages::admin::activate)
+        .post("/admin/users/{id}/deactivate", pages::admin::deactivate)
+        .post("/admin/users/{id}/reset", pages::admin::send_reset)
         .get("/static/{file}", assets::get_asset)
         .get("/healthz", healthz)
         .get("/readyz", readyz)
@@ -61,6 +105,7 @@ pub fn router(state: AppState) -> Router {
     ];
     let mut app = route_table()
         .into_router()
+        .layer(axum::middleware::from_fn(pages::access::issue_form_token))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -79,6 +124,17 @@ pub fn router(state: AppState) -> Router {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
             name,
             HeaderValue::from_static(value),
+        ));
+    }
+    // Browsers remember to use HTTPS only when gopy is served over HTTPS.
+    if settings
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"))
+    {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         ));
     }
     app.layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -3,6 +3,9 @@
 pub mod accounts;
 pub mod admin;
 pub mod api_tokens;
+pub mod authoring;
+pub mod comment_reading;
+pub mod comments;
 pub mod consultations;
 pub mod first_run;
 pub mod limits;

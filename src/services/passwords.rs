@@ -84,7 +84,11 @@ mod tests {
                 .await
                 .unwrap()
         );
-        assert!(!verify("mat khau dai du".to_owned(), stored.clone()).await.unwrap());
+        assert!(
+            !verify("mat khau dai du".to_owned(), stored.clone())
+                .await
+                .unwrap()
+        );
         assert!(!needs_rehash(&stored, PasswordParams::FOR_TESTS));
         assert!(needs_rehash(&stored, PasswordParams::OWASP));
     }

@@ -234,26 +234,64 @@ async fn sessions_expire_when_idle_or_too_old_and_with_a_deactivated_account() {
 async fn hashes_made_with_older_parameters_are_upgraded_at_sign_in() {
     let app = TestApp::spawn().await;
     let user = resident(&app, "hanh@vidu.vn").await;
-    assert!(user.password_hash.contains("m=256,"), "{}", user.password_hash);
-    let stronger = gopy::config::PasswordParams { memory_kib: 512, iterations: 2, parallelism: 1 };
+    assert!(
+        user.password_hash.contains("m=256,"),
+        "{}",
+        user.password_hash
+    );
+    let stronger = gopy::config::PasswordParams {
+        memory_kib: 512,
+        iterations: 2,
+        parallelism: 1,
+    };
     let limiter = gopy::services::limits::Limiter::default();
-    let signed_in = gopy::services::users::sign_in(&app.state.db, "hanh@vidu.vn", PASSWORD, &limiter, stronger)
+    let signed_in =
+        gopy::services::users::sign_in(&app.state.db, "hanh@vidu.vn", PASSWORD, &limiter, stronger)
+            .await
+            .unwrap();
+    assert!(
+        signed_in.password_hash.contains("m=512,t=2"),
+        "{}",
+        signed_in.password_hash
+    );
+    let stored = users::Entity::find_by_id(user.id)
+        .one(&app.state.db)
         .await
+        .unwrap()
         .unwrap();
-    assert!(signed_in.password_hash.contains("m=512,t=2"), "{}", signed_in.password_hash);
-    let stored = users::Entity::find_by_id(user.id).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(stored.password_hash, signed_in.password_hash);
-    assert!(gopy::services::passwords::verify(PASSWORD.to_owned(), stored.password_hash).await.unwrap());
+    assert!(
+        gopy::services::passwords::verify(PASSWORD.to_owned(), stored.password_hash)
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
 async fn https_deployments_send_hsts_and_secure_cookies() {
-    let app = TestApp::builder().public_url("https://gopy.cantho.example.vn").build().await;
+    let app = TestApp::builder()
+        .public_url("https://gopy.cantho.example.vn")
+        .build()
+        .await;
     resident(&app, "khanh@vidu.vn").await;
     let response = login(&app, "khanh@vidu.vn", PASSWORD).await;
-    assert!(response.headers[header::SET_COOKIE].to_str().unwrap().contains("; Secure"));
-    let hsts = response.headers[header::STRICT_TRANSPORT_SECURITY].to_str().unwrap();
+    assert!(
+        response.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("; Secure")
+    );
+    let hsts = response.headers[header::STRICT_TRANSPORT_SECURITY]
+        .to_str()
+        .unwrap();
     assert!(hsts.starts_with("max-age="), "{hsts}");
     let plain = TestApp::spawn().await;
-    assert!(plain.get("/healthz").await.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    assert!(
+        plain
+            .get("/healthz")
+            .await
+            .headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
 }

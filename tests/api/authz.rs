@@ -17,6 +17,8 @@ enum Rule {
     Public,
     /// Any signed-in account.
     SignedIn,
+    /// Residents and organization representatives (who comment and endorse).
+    Commenter,
     /// Admins only.
     Admin,
 }
@@ -77,9 +79,26 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/admin/users", Rule::Admin),
     ("POST", "/api/v1/admin/users", Rule::Admin),
     ("PATCH", "/api/v1/admin/users/{id}", Rule::Admin),
-    ("POST", "/api/v1/admin/users/{id}/password-reset", Rule::Admin),
+    (
+        "POST",
+        "/api/v1/admin/users/{id}/password-reset",
+        Rule::Admin,
+    ),
     ("GET", "/api/v1/consultations", Rule::Public),
     ("GET", "/api/v1/consultations/{id}", Rule::Public),
+    ("GET", "/api/v1/consultations/{id}/comments", Rule::Public),
+    (
+        "POST",
+        "/api/v1/consultations/{id}/comments",
+        Rule::Commenter,
+    ),
+    ("GET", "/api/v1/comments/{id}", Rule::Public),
+    (
+        "POST",
+        "/api/v1/comments/{id}/endorsements",
+        Rule::Commenter,
+    ),
+    ("GET", "/api/v1/track/{code}", Rule::Public),
     ("GET", "/api/v1/units", Rule::Public),
     ("GET", "/api/v1/units/{code}", Rule::Public),
     ("GET", "/api/v1/agencies", Rule::Public),
@@ -90,7 +109,10 @@ const PASSWORD: &str = "mật khẩu thử nghiệm";
 const CSRF: &str = "kiemtrakiemtrakiemtrakiemtrakiemtrakiemtrak";
 
 fn rule_of(method: &Method, path: &str) -> Option<Rule> {
-    RULES.iter().find(|(m, p, _)| *m == method.as_str() && *p == path).map(|(_, _, rule)| *rule)
+    RULES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == path)
+        .map(|(_, _, rule)| *rule)
 }
 
 /// The route with its parameters filled in.
@@ -119,7 +141,9 @@ async fn accounts(app: &TestApp) -> Vec<(Role, uuid::Uuid)> {
             organization_code: organization.map(ToOwned::to_owned),
             verified: true,
         };
-        let user = create(&app.state.db, new, app.state.settings.password).await.unwrap();
+        let user = create(&app.state.db, new, app.state.settings.password)
+            .await
+            .unwrap();
         out.push((role, user.id));
     }
     out
@@ -127,7 +151,10 @@ async fn accounts(app: &TestApp) -> Vec<(Role, uuid::Uuid)> {
 
 /// A fresh session for the account (some routes end the session they are called with).
 async fn session(app: &TestApp, user_id: uuid::Uuid) -> String {
-    gopy::services::sessions::open(&app.state.db, user_id, None, None, &app.state.settings).await.unwrap().token
+    gopy::services::sessions::open(&app.state.db, user_id, None, None, &app.state.settings)
+        .await
+        .unwrap()
+        .token
 }
 
 fn request(method: &Method, path: &str, token: Option<&str>) -> Request<Body> {
@@ -137,11 +164,22 @@ fn request(method: &Method, path: &str, token: Option<&str>) -> Request<Body> {
         builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
     if path.starts_with("/api/") {
-        let body = if method == Method::GET { Body::empty() } else { Body::from("{}") };
-        builder.header(header::CONTENT_TYPE, "application/json").body(body).unwrap()
+        let body = if method == Method::GET {
+            Body::empty()
+        } else {
+            Body::from("{}")
+        };
+        builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .unwrap()
     } else {
         // Page forms: a valid CSRF pair, so only the access rule can refuse.
-        let body = if method == Method::GET { Body::empty() } else { Body::from(format!("csrf_token={CSRF}")) };
+        let body = if method == Method::GET {
+            Body::empty()
+        } else {
+            Body::from(format!("csrf_token={CSRF}"))
+        };
         builder
             .header(header::ACCEPT, "text/html")
             .header(header::COOKIE, format!("gopy_csrf={CSRF}"))
@@ -153,7 +191,9 @@ fn request(method: &Method, path: &str, token: Option<&str>) -> Request<Body> {
 
 /// Whether an answer means "not allowed": 401/403, or a page sending the visitor to sign in.
 fn denied(status: u16, location: Option<&str>) -> bool {
-    status == 401 || status == 403 || (status == 303 && location.is_some_and(|l| l.starts_with("/account/signin")))
+    status == 401
+        || status == 403
+        || (status == 303 && location.is_some_and(|l| l.starts_with("/account/signin")))
 }
 
 #[tokio::test]
@@ -166,12 +206,22 @@ async fn every_route_allows_exactly_who_its_rule_allows() {
         .filter(|e| rule_of(&e.method, e.path).is_none())
         .map(|e| format!("{} {}", e.method, e.path))
         .collect();
-    assert!(missing.is_empty(), "routes without an access rule in tests/api/authz.rs: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "routes without an access rule in tests/api/authz.rs: {missing:#?}"
+    );
     let stale: Vec<_> = RULES
         .iter()
-        .filter(|(m, p, _)| !entries.iter().any(|e| e.method.as_str() == *m && e.path == *p))
+        .filter(|(m, p, _)| {
+            !entries
+                .iter()
+                .any(|e| e.method.as_str() == *m && e.path == *p)
+        })
         .collect();
-    assert!(stale.is_empty(), "rules for routes that do not exist: {stale:#?}");
+    assert!(
+        stale.is_empty(),
+        "rules for routes that do not exist: {stale:#?}"
+    );
 
     let accounts = accounts(&app).await;
     let mut failures = Vec::new();
@@ -182,13 +232,21 @@ async fn every_route_allows_exactly_who_its_rule_allows() {
             cells.push((Some(*role), Some(session(&app, *user_id).await)));
         }
         for (role, token) in cells {
-            let response = app.send(request(&entry.method, entry.path, token.as_deref())).await;
-            let location = response.headers.get(header::LOCATION).and_then(|v| v.to_str().ok());
+            let response = app
+                .send(request(&entry.method, entry.path, token.as_deref()))
+                .await;
+            let location = response
+                .headers
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok());
             let was_denied = denied(response.status.as_u16(), location);
             let should_deny = match (rule, role) {
                 (Rule::Public, _) => false,
                 (_, None) => true,
                 (Rule::SignedIn, Some(_)) => false,
+                (Rule::Commenter, Some(role)) => {
+                    !matches!(role, Role::Resident | Role::OrganizationRep)
+                }
                 (Rule::Admin, Some(role)) => role != Role::Admin,
             };
             if was_denied != should_deny || response.status.is_server_error() {
@@ -203,5 +261,8 @@ async fn every_route_allows_exactly_who_its_rule_allows() {
             }
         }
     }
-    assert!(failures.is_empty(), "authorization matrix failures: {failures:#?}");
+    assert!(
+        failures.is_empty(),
+        "authorization matrix failures: {failures:#?}"
+    );
 }

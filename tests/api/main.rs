@@ -8,9 +8,12 @@
 
 mod helpers;
 
+mod account_pages;
 mod accounts_api;
 mod auth;
+mod authz;
 mod cli;
+mod comments;
 mod consultations;
 mod errors;
 mod first_run;

@@ -6,9 +6,11 @@
 //   (never a downloaded browser).
 // - PHONE / DESKTOP are the viewports the tests use; newPage() opens a page
 //   with one of them.
+// - waitForMail() reads a message gopy wrote to the data dir's outbox-mail/
+//   (gopy runs without SMTP here), decoded as text.
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -272,4 +274,85 @@ export async function screenshot(page, name, { fullPage = true } = {}) {
   const file = path.join(RESULTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage });
   return file;
+}
+
+/** How long waitForMail() waits for a message to appear in the outbox. */
+export const MAIL_TIMEOUT_MS = 20_000;
+
+/** Decode a quoted-printable body into bytes (soft line breaks and =XX escapes). */
+function decodeQuotedPrintable(text) {
+  const bytes = [];
+  const source = text.replace(/=\r?\n/g, '');
+  for (let i = 0; i < source.length; i++) {
+    const hex = source.slice(i + 1, i + 3);
+    if (source[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(source[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * Parse a single-part .eml message: { headers, text } with header names
+ * lowercased (folded lines joined) and the body decoded from its
+ * Content-Transfer-Encoding (base64, quoted-printable, 7bit, 8bit) as UTF-8.
+ */
+export function parseMail(raw) {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = split < 0 ? raw : raw.slice(0, split);
+  const body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
+  const headers = {};
+  let last = null;
+  for (const line of head.split(/\r?\n/)) {
+    if (/^[ \t]/.test(line) && last) {
+      headers[last] += ` ${line.trim()}`;
+    } else {
+      const colon = line.indexOf(':');
+      if (colon < 0) continue;
+      last = line.slice(0, colon).trim().toLowerCase();
+      if (!(last in headers)) headers[last] = line.slice(colon + 1).trim();
+    }
+  }
+  const encoding = (headers['content-transfer-encoding'] || '7bit').toLowerCase();
+  let bytes;
+  if (encoding === 'base64') bytes = Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  else if (encoding === 'quoted-printable') bytes = decodeQuotedPrintable(body);
+  else bytes = Buffer.from(body, 'utf8');
+  return { headers, text: bytes.toString('utf8').replace(/\r\n/g, '\n') };
+}
+
+/**
+ * Wait until gopy (started without SMTP) has written a message to `address`
+ * into `<dataDir>/outbox-mail/*.eml`, and return it parsed (see parseMail).
+ * The newest matching message wins.
+ */
+export async function waitForMail(dataDir, address, { timeoutMs = MAIL_TIMEOUT_MS } = {}) {
+  const dir = path.join(dataDir, 'outbox-mail');
+  const wanted = address.toLowerCase();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = [];
+    if (existsSync(dir)) {
+      for (const name of await readdir(dir)) {
+        if (!name.endsWith('.eml')) continue;
+        const file = path.join(dir, name);
+        const raw = await readFile(file, 'utf8');
+        const mail = parseMail(raw);
+        if ((mail.headers.to || '').toLowerCase().includes(wanted)) {
+          found.push({ mail, mtime: (await stat(file)).mtimeMs });
+        }
+      }
+    }
+    if (found.length) {
+      found.sort((a, b) => b.mtime - a.mtime);
+      return found[0].mail;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no mail to ${address} in ${dir} within ${timeoutMs / 1000} s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -10,7 +10,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::http::auth::{ClientIp, Credential, CurrentUser, clear_session_cookie, limit, session_cookie};
+use crate::http::auth::{
+    ClientIp, Credential, CurrentUser, clear_session_cookie, limit, session_cookie,
+};
 use crate::http::extract::ValidJson;
 use crate::policy::Action;
 use crate::services::{sessions, users};
@@ -95,7 +97,12 @@ pub async fn login(
     headers: http::HeaderMap,
     ValidJson(body): ValidJson<LoginBody>,
 ) -> Result<Response> {
-    limit(&state, &format!("login-ip:{ip}"), 60, std::time::Duration::from_secs(600))?;
+    limit(
+        &state,
+        &format!("login-ip:{ip}"),
+        60,
+        std::time::Duration::from_secs(600),
+    )?;
     let user = users::sign_in(
         &state.db,
         &body.email,

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod comments;
 pub mod consultations;
 pub mod reference;
 
@@ -39,6 +40,11 @@ use crate::http::routes::RouteTable;
         admin::update_user,
         admin::reset_user,
         consultations::list_consultations,
+        comments::create_comment,
+        comments::list_comments,
+        comments::get_comment,
+        comments::endorse_comment,
+        comments::track_comment,
         consultations::get_consultation,
         reference::list_units,
         reference::get_unit,
@@ -50,6 +56,7 @@ use crate::http::routes::RouteTable;
         (name = "auth", description = "Signing up, in and out; verification and password reset"),
         (name = "account", description = "The signed-in account: profile, personal data, API tokens"),
         (name = "admin", description = "Account administration (admins)"),
+        (name = "comments", description = "Comments: submit, follow by tracking code, read, endorse"),
         (name = "consultations", description = "Draft plans, projects and policies open for comment"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
     )
@@ -91,6 +98,20 @@ pub fn routes(table: RouteTable) -> RouteTable {
             "/api/v1/consultations/{id}",
             consultations::get_consultation,
         )
+        .get(
+            "/api/v1/consultations/{id}/comments",
+            comments::list_comments,
+        )
+        .post(
+            "/api/v1/consultations/{id}/comments",
+            comments::create_comment,
+        )
+        .get("/api/v1/comments/{id}", comments::get_comment)
+        .post(
+            "/api/v1/comments/{id}/endorsements",
+            comments::endorse_comment,
+        )
+        .get("/api/v1/track/{code}", comments::track_comment)
         .get("/api/v1/units", reference::list_units)
         .get("/api/v1/units/{code}", reference::get_unit)
         .get("/api/v1/agencies", reference::list_agencies)

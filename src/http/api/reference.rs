@@ -8,9 +8,9 @@ use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::time::VIETNAM;
 use crate::error::{FieldErrors, Result};
 use crate::http::extract::{ValidPath, ValidQuery};
-use crate::http::pages::VIETNAM;
 use crate::services::{now, units};
 
 /// Which date the unit tree is read at.

@@ -121,7 +121,7 @@ pub fn clause_rows(rows: &[clauses::Model], counts: &HashMap<Uuid, u64>, t: Tr) 
 
 fn label(clause: &clauses::Model, t: Tr) -> String {
     match clause.level {
-        ClauseLevel::Chuong | ClauseLevel::Muc => {
+        ClauseLevel::Phan | ClauseLevel::Chuong | ClauseLevel::Muc => {
             format!(
                 "{} {}",
                 t.get(&format!("level.{}", clause.level.as_str())),

@@ -1,6 +1,13 @@
 //! Server-rendered HTML pages (askama templates in `frontend/templates`).
 
+pub mod access;
+pub mod account;
+pub mod account_data;
+pub mod account_reset;
+pub mod account_tokens;
+pub mod admin;
 pub mod consultations;
+pub mod forms;
 pub mod home;
 
 use askama::Template;
@@ -11,9 +18,12 @@ use http::request::Parts;
 use http::{HeaderMap, StatusCode, Uri, header};
 
 use crate::error::Error;
+use crate::http::csrf::CSRF_COOKIE;
 use crate::http::problem::PageError;
 use crate::i18n::{Lang, Tr};
+use crate::policy::Action;
 use crate::services::consultations::Summary;
+use crate::state::AppState;
 
 /// Name of the cookie holding the interface language.
 pub const LANG_COOKIE: &str = "lang";
@@ -31,6 +41,21 @@ pub struct Layout {
     pub path: String,
     /// Title of the page (without the site name).
     pub page_title: String,
+    /// The signed-in account, for the navigation; `None` for visitors.
+    pub account: Option<AccountNav>,
+    /// Value of the hidden `csrf_token` field of every form on the page.
+    pub csrf_token: String,
+    /// A confirmation named by `?notice=<key>` after a redirect (only keys of the catalog).
+    pub notice: Option<&'static str>,
+}
+
+/// The signed-in account as the navigation shows it.
+#[derive(Debug, Clone)]
+pub struct AccountNav {
+    /// Name shown in the navigation.
+    pub display_name: String,
+    /// Whether the administration link is offered.
+    pub is_admin: bool,
 }
 
 impl Layout {
@@ -40,12 +65,26 @@ impl Layout {
             .unwrap_or_default();
         let current = uri.path_and_query().map_or("/", |pq| pq.as_str());
         let path = url::form_urlencoded::byte_serialize(current.as_bytes()).collect();
+        let t = lang.tr();
+        let notice = uri
+            .query()
+            .into_iter()
+            .flat_map(|q| url::form_urlencoded::parse(q.as_bytes()))
+            .find(|(key, _)| key == "notice")
+            .map(|(_, value)| format!("notice.{value}"))
+            .filter(|key| t.has(key))
+            .map(|key| t.get(&key));
         Self {
             lang,
             other_lang: lang.other(),
-            t: lang.tr(),
+            t,
             path,
             page_title: String::new(),
+            account: None,
+            // The cookie's value when there is one (error pages); page handlers get the token
+            // that `issue_form_token` settled for the request.
+            csrf_token: cookie(headers, CSRF_COOKIE).unwrap_or_default(),
+            notice,
         }
     }
 
@@ -60,6 +99,16 @@ impl Layout {
         self
     }
 
+    /// Sets the page title, marked as having errors when `has_errors` (GOV.UK pattern).
+    pub fn titled_form(self, title: &str, has_errors: bool) -> Self {
+        if has_errors {
+            let prefix = self.t.get("form.error_title_prefix");
+            self.titled(format!("{prefix}{title}"))
+        } else {
+            self.titled(title)
+        }
+    }
+
     /// Wraps an error so it renders as an error page in this layout's language.
     pub fn fail(&self, error: Error) -> PageError {
         PageError {
@@ -69,11 +118,25 @@ impl Layout {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Layout {
+impl FromRequestParts<AppState> for Layout {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::from_head(&parts.headers, &parts.uri))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let mut layout = Self::from_head(&parts.headers, &parts.uri);
+        // A viewer that cannot be resolved (database down) shows the page as to a visitor;
+        // handlers that need the account extract `PageViewer`, which reports the failure.
+        let viewer = access::resolve_viewer(parts, state)
+            .await
+            .unwrap_or_default();
+        layout.account = viewer.signed_in.as_ref().map(|s| AccountNav {
+            display_name: s.user.display_name.clone(),
+            is_admin: viewer.actor().can(&Action::AdministerAccounts),
+        });
+        layout.csrf_token = access::form_token(parts).await.token;
+        Ok(layout)
     }
 }
 
@@ -100,6 +163,47 @@ pub fn render<T: Template>(template: &T) -> Response {
                 Html("<h1>500</h1>".to_owned()),
             )
                 .into_response()
+        }
+    }
+}
+
+/// Renders a template with another status than 200 (a form sent back with errors: 422).
+pub fn render_status<T: Template>(status: StatusCode, template: &T) -> Response {
+    let mut response = render(template);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// A page that only tells something: a heading, paragraphs and links onward ("check your
+/// mailbox", "this link no longer works", "your account was erased").
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    /// Layout.
+    pub layout: Layout,
+    /// Heading (also the title).
+    pub heading: &'static str,
+    /// Paragraphs.
+    pub paragraphs: Vec<&'static str>,
+    /// `(href, label)` links onward.
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+impl MessagePage {
+    /// A message page titled by its heading.
+    pub fn new(
+        layout: Layout,
+        heading: &'static str,
+        paragraphs: Vec<&'static str>,
+        links: Vec<(&'static str, &'static str)>,
+    ) -> Self {
+        Self {
+            layout: layout.titled(heading),
+            heading,
+            paragraphs,
+            links,
         }
     }
 }
@@ -195,6 +299,13 @@ pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
 /// Formats a time as dd/mm/yyyy in Vietnam time.
 pub fn date_vn(at: DateTime<Utc>) -> String {
     at.with_timezone(&VIETNAM).format("%d/%m/%Y").to_string()
+}
+
+/// Formats a time as `hh:mm dd/mm/yyyy` in Vietnam time.
+pub fn datetime_vn(at: DateTime<Utc>) -> String {
+    at.with_timezone(&VIETNAM)
+        .format("%H:%M %d/%m/%Y")
+        .to_string()
 }
 
 impl ConsultationCard {
