@@ -1,16 +1,20 @@
-//! The `gopy` command: serve the portal, migrate the database, manage accounts.
+//! The `gopy` command: serve the portal, migrate the database, manage accounts, import comments.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use gopy::config::{Overrides, Settings};
 use gopy::domain::account::{Email, NewPassword, parse_display_name, parse_role};
 use gopy::error::Error;
+use gopy::policy::{Action, Actor, ActorAccount};
+use gopy::services::import::{self, Format};
 use gopy::services::{first_run, users};
 use gopy::startup::{Application, cancel_on_signal};
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 /// gopy: citizen feedback and public consultation for Vietnamese cities.
 #[derive(Debug, Parser)]
@@ -29,6 +33,9 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Bring data in from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
 #[derive(Debug, Args, Default)]
@@ -54,6 +61,44 @@ struct ServeArgs {
 enum UserCommand {
     /// Create an account.
     Create(CreateUserArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import comments keyed in from paper forms, meetings, e-mail or the hotline (CSV or JSON
+    /// Lines; see `gopy::services::import` for the columns). Nothing is imported unless every
+    /// row is right.
+    Comments(ImportCommentsArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportCommentsArgs {
+    /// Id of the consultation (open or closed, not a draft).
+    #[arg(long, value_name = "ID")]
+    consultation: Uuid,
+    /// The file to import.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// File format (default: from the extension, .csv or .jsonl/.ndjson).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Email of the moderator or admin who keyed the comments in.
+    #[arg(long, value_name = "EMAIL")]
+    entered_by: Option<String>,
+    /// Write the tracking codes (`line,tracking_code`) to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    codes_out: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// JSON Lines: one object per line.
+    #[value(alias = "ndjson")]
+    Jsonl,
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +141,10 @@ fn main() -> ExitCode {
             listen: None,
             data_dir: args.common.data_dir.clone(),
         },
+        Command::Import(ImportCommand::Comments(args)) => Overrides {
+            listen: None,
+            data_dir: args.common.data_dir.clone(),
+        },
     };
     let settings = match Settings::load(&overrides) {
         Ok(settings) => settings,
@@ -117,6 +166,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve(settings, args.demo).await,
             Command::Migrate(_) => migrate(settings).await,
             Command::User(UserCommand::Create(args)) => create_user(settings, args).await,
+            Command::Import(ImportCommand::Comments(args)) => import_comments(settings, args).await,
         }
     });
     match result {
@@ -237,4 +287,111 @@ async fn create_user(settings: Settings, args: CreateUserArgs) -> anyhow::Result
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn import_comments(settings: Settings, args: ImportCommentsArgs) -> anyhow::Result<()> {
+    let format = match args.format {
+        Some(FormatArg::Csv) => Format::Csv,
+        Some(FormatArg::Jsonl) => Format::JsonLines,
+        None => Format::from_path(&args.file).ok_or_else(|| {
+            anyhow::anyhow!(
+                "cannot tell the format of {} from its extension; add --format csv or --format jsonl",
+                args.file.display()
+            )
+        })?,
+    };
+    let input = std::fs::read(&args.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+    let db = gopy::db::connect(&settings).await?;
+    gopy::db::migrate(&db).await?;
+    let entered_by = match &args.entered_by {
+        None => None,
+        Some(email) => {
+            let parsed = Email::parse(email)
+                .map_err(|_| anyhow::anyhow!("--entered-by `{email}` is not an email address"))?;
+            let user = users::find_by_email(&db, &parsed)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("--entered-by: no account has the email {email}"))?;
+            let actor = Actor {
+                account: Some(ActorAccount {
+                    user_id: user.id,
+                    role: user.role,
+                    agency_id: user.agency_id,
+                    organization_id: user.organization_id,
+                    verified: user.email_verified_at.is_some(),
+                }),
+            };
+            if !actor.can(&Action::ImportComments) {
+                anyhow::bail!(
+                    "--entered-by: {email} is a {} account; only moderators and admins key in comments",
+                    user.role.as_str()
+                );
+            }
+            Some(user.id)
+        }
+    };
+    let report =
+        match import::import_comments(&db, args.consultation, entered_by, format, &input).await {
+            Ok(report) => report,
+            Err(Error::Invalid(errors)) => {
+                let mut message = format!(
+                    "nothing was imported from {}; fix these rows and run again:",
+                    args.file.display()
+                );
+                for e in &errors.0 {
+                    message.push_str(&format!("\n  {}: {}", describe_field(&e.field), e.message));
+                }
+                anyhow::bail!(message);
+            }
+            Err(Error::NotFound(_)) => anyhow::bail!(
+                "--consultation: no consultation has the id {} (or it is still a draft)",
+                args.consultation
+            ),
+            Err(e) => return Err(e.into()),
+        };
+    let imported = match report.imported {
+        1 => "1 comment".to_owned(),
+        n => format!("{n} comments"),
+    };
+    match &args.codes_out {
+        Some(path) => {
+            write_codes(std::fs::File::create(path)?, &report)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            println!(
+                "Imported {imported} into consultation {}. Tracking codes (line,tracking_code): {}",
+                args.consultation,
+                path.display()
+            );
+        }
+        None => {
+            eprintln!(
+                "Imported {imported} into consultation {}. Tracking codes follow on stdout (line,tracking_code).",
+                args.consultation
+            );
+            write_codes(std::io::stdout().lock(), &report)?;
+        }
+    }
+    Ok(())
+}
+
+/// `rows[7].stance` as `line 7, stance`; other fields as they are.
+fn describe_field(field: &str) -> String {
+    let Some(rest) = field.strip_prefix("rows[") else {
+        return field.to_owned();
+    };
+    match rest.split_once(']') {
+        Some((line, "")) => format!("line {line}"),
+        Some((line, column)) => format!("line {line}, {}", column.trim_start_matches('.')),
+        None => field.to_owned(),
+    }
+}
+
+/// Writes `line,tracking_code` lines, with a header.
+fn write_codes(out: impl Write, report: &import::ImportReport) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    writeln!(out, "line,tracking_code")?;
+    for (line, code) in report.lines.iter().zip(&report.tracking_codes) {
+        writeln!(out, "{line},{code}")?;
+    }
+    out.flush()
 }

@@ -46,11 +46,16 @@ pub enum Action {
         /// The comment's author, if it has one.
         author_id: Option<Uuid>,
     },
+    /// Write consultations at all (agency officers and admins); which ones is decided by
+    /// `PublishConsultation`.
+    AuthorConsultations,
     /// Publish and edit consultations of this agency.
     PublishConsultation {
         /// The consultation's lead agency.
         lead_agency_id: Uuid,
     },
+    /// Key in comments received offline (paper forms, meetings, e-mail, hotline) in bulk.
+    ImportComments,
 }
 
 impl Actor {
@@ -71,9 +76,13 @@ impl Actor {
                 account.role == Role::Moderator || *author_id == Some(account.user_id)
             }
             Action::AdministerAccounts => account.role == Role::Admin,
+            Action::ImportComments => matches!(account.role, Role::Moderator | Role::Admin),
             // Moderation belongs to the Fatherland Front; an officer, even of the lead agency,
             // never moderates (separation of powers).
             Action::Moderate { .. } => account.role == Role::Moderator,
+            Action::AuthorConsultations => {
+                matches!(account.role, Role::AgencyOfficer | Role::Admin)
+            }
             Action::PublishConsultation { lead_agency_id } => match account.role {
                 Role::Admin => true,
                 Role::AgencyOfficer => account.agency_id == Some(*lead_agency_id),
@@ -133,6 +142,19 @@ mod tests {
         assert!(!Actor::anonymous().can(&Action::ReadUnpublishedComment { author_id: None }));
         assert!(!officer.can(&Action::Comment));
         assert!(actor(Role::OrganizationRep, None).can(&Action::Comment));
+    }
+
+    #[test]
+    fn only_moderators_and_admins_import_comments() {
+        assert!(actor(Role::Moderator, None).can(&Action::ImportComments));
+        assert!(actor(Role::Admin, None).can(&Action::ImportComments));
+        for role in [Role::Resident, Role::OrganizationRep, Role::AgencyOfficer] {
+            assert!(
+                !actor(role, Some(Uuid::now_v7())).can(&Action::ImportComments),
+                "{role:?}"
+            );
+        }
+        assert!(!Actor::anonymous().can(&Action::ImportComments));
     }
 
     #[test]

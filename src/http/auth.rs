@@ -269,3 +269,46 @@ impl FromRequestParts<AppState> for Commenter {
         Ok(Self(user))
     }
 }
+
+/// A requester who writes consultations (agency officers and admins): 401 or 403 otherwise,
+/// before the body is read. Which consultations they may touch is decided per consultation.
+#[derive(Debug, Clone)]
+pub struct Author(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Author {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if !user
+            .actor()
+            .can(&crate::policy::Action::AuthorConsultations)
+        {
+            return Err(Error::Forbidden);
+        }
+        Ok(Self(user))
+    }
+}
+
+/// A requester allowed to import comments keyed in from paper forms and meetings (moderators
+/// and admins): 401 or 403 otherwise, before the body is read.
+#[derive(Debug, Clone)]
+pub struct Importer(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Importer {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if !user.actor().can(&crate::policy::Action::ImportComments) {
+            return Err(Error::Forbidden);
+        }
+        Ok(Self(user))
+    }
+}

@@ -42,6 +42,20 @@ pub fn route_table() -> RouteTable {
             "/consultations/{id}",
             pages::consultations::show_consultation,
         )
+        .get(
+            "/consultations/{id}/comment",
+            pages::comments::show_comment_form,
+        )
+        .post(
+            "/consultations/{id}/comment",
+            pages::comments::submit_comment,
+        )
+        .get("/comments/{id}", pages::comment_views::show_comment)
+        .get("/comments/{id}/receipt", pages::comments::show_receipt)
+        .post("/comments/{id}/endorse", pages::comment_views::endorse)
+        .get("/track", pages::tracking::show_track_form)
+        .get("/track/{code}", pages::tracking::show_tracked)
+        .get("/account/comments", pages::comment_views::show_my_comments)
         .get("/lang/{code}", pages::switch_language)
         .get("/account/signup", pages::account::show_sign_up)
         .post("/account/signup", pages::account::sign_up)

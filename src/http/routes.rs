@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::handler::Handler;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use http::Method;
 
 use crate::state::AppState;
@@ -55,6 +55,7 @@ impl RouteTable {
     method_fn!(get, Method::GET, get);
     method_fn!(post, Method::POST, post);
     method_fn!(patch, Method::PATCH, patch);
+    method_fn!(put, Method::PUT, put);
     method_fn!(delete, Method::DELETE, delete);
 
     /// Every route, in the order they were added.

@@ -54,6 +54,8 @@ pub struct DraftInput {
     pub closes_at: DateTime<Utc>,
     /// Why the window is shorter than the minimum, if it is.
     pub short_window_reason: Option<String>,
+    /// Area concerned, as GeoJSON.
+    pub area_geojson: Option<serde_json::Value>,
 }
 
 fn parse_kind(kind: &str) -> Option<ConsultationKind> {
@@ -167,16 +169,32 @@ async fn resolve_units<C: ConnectionTrait>(
     Ok(ids)
 }
 
-/// Creates a draft (status `draft`, version 1) for the actor's agency.
-pub async fn create_draft(
-    db: &DatabaseConnection,
+/// A draft's fields after every check passed.
+struct ValidDraft {
+    title: String,
+    summary: String,
+    body: String,
+    legal_basis: String,
+    kind: ConsultationKind,
+    agency_id: Uuid,
+    units: Vec<Uuid>,
+    reason: Option<String>,
+    area: Option<serde_json::Value>,
+}
+
+/// Checks every field of a draft at once; the error lists each problem.
+async fn validate<C: ConnectionTrait>(
+    db: &C,
     actor: &Actor,
     input: &DraftInput,
-) -> Result<consultations::Model> {
+) -> Result<ValidDraft> {
     let mut errors = FieldErrors::default();
     let title = text_field(&mut errors, "title", &input.title, 300);
     let summary = text_field(&mut errors, "summary", &input.summary, 2_000);
     let body = normalize(&input.body);
+    if char_len(&body) > 500_000 {
+        errors.push("body", "too_long", "Tối đa 500.000 ký tự");
+    }
     let legal_basis = text_field(&mut errors, "legal_basis", &input.legal_basis, 5_000);
     let kind = parse_kind(&input.kind);
     if kind.is_none() {
@@ -187,6 +205,25 @@ pub async fn create_draft(
         );
     }
     let reason = check_window(&mut errors, kind, input);
+    if let Some(area) = &input.area_geojson {
+        let kind = area.get("type").and_then(|t| t.as_str()).unwrap_or("");
+        let known = [
+            "Polygon",
+            "MultiPolygon",
+            "Feature",
+            "FeatureCollection",
+            "Point",
+            "LineString",
+            "MultiLineString",
+        ];
+        if !known.contains(&kind) {
+            errors.push(
+                "area_geojson",
+                "invalid_format",
+                "Vùng phải là GeoJSON (Polygon, MultiPolygon, Feature ...)",
+            );
+        }
+    }
     let agency = resolve_agency(db, actor, input.lead_agency.as_deref(), &mut errors).await?;
     let units = resolve_units(db, &input.units, &mut errors).await?;
     errors.into_result()?;
@@ -195,24 +232,60 @@ pub async fn create_draft(
             "draft parsed without errors but incomplete"
         )));
     };
+    Ok(ValidDraft {
+        title,
+        summary,
+        body,
+        legal_basis,
+        kind,
+        agency_id: agency.id,
+        units,
+        reason,
+        area: input.area_geojson.clone(),
+    })
+}
+
+async fn set_units<C: ConnectionTrait>(db: &C, id: Uuid, units: &[Uuid]) -> Result<()> {
+    consultation_units::Entity::delete_many()
+        .filter(consultation_units::Column::ConsultationId.eq(id))
+        .exec(db)
+        .await?;
+    for unit_id in units {
+        consultation_units::ActiveModel {
+            consultation_id: Set(id),
+            unit_id: Set(*unit_id),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates a draft (status `draft`, version 1) for the actor's agency.
+pub async fn create_draft(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &DraftInput,
+) -> Result<consultations::Model> {
+    let valid = validate(db, actor, input).await?;
     let at = now();
     let txn = crate::db::begin_write(db).await?;
     let id = new_id();
     let created = consultations::ActiveModel {
         id: Set(id),
-        title: Set(title),
-        summary: Set(summary),
-        body: Set(body),
-        kind: Set(kind),
-        lead_agency_id: Set(agency.id),
-        legal_basis: Set(legal_basis),
+        title: Set(valid.title),
+        summary: Set(valid.summary),
+        body: Set(valid.body),
+        kind: Set(valid.kind),
+        lead_agency_id: Set(valid.agency_id),
+        legal_basis: Set(valid.legal_basis),
         opens_at: Set(input.opens_at),
         closes_at: Set(input.closes_at),
-        short_window_reason: Set(reason),
+        short_window_reason: Set(valid.reason),
         status: Set(ConsultationStatus::Draft),
         version: Set(1),
         previous_version_id: Set(None),
-        area_geojson: Set(None),
+        area_geojson: Set(valid.area),
         created_by: Set(actor.account.as_ref().map(|a| a.user_id)),
         published_at: Set(None),
         created_at: Set(at),
@@ -220,16 +293,82 @@ pub async fn create_draft(
     }
     .insert(&txn)
     .await?;
-    for unit_id in units {
-        consultation_units::ActiveModel {
-            consultation_id: Set(id),
-            unit_id: Set(unit_id),
-        }
-        .insert(&txn)
-        .await?;
-    }
+    set_units(&txn, id, &valid.units).await?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// The current fields of a draft, as input to change some of them.
+pub async fn draft_input<C: ConnectionTrait>(
+    db: &C,
+    c: &consultations::Model,
+) -> Result<DraftInput> {
+    let agency = agencies::Entity::find_by_id(c.lead_agency_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("agency"))?;
+    let unit_ids: Vec<Uuid> = consultation_units::Entity::find()
+        .filter(consultation_units::Column::ConsultationId.eq(c.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.unit_id)
+        .collect();
+    let units = admin_units::Entity::find()
+        .filter(admin_units::Column::Id.is_in(unit_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|u| u.code)
+        .collect();
+    Ok(DraftInput {
+        title: c.title.clone(),
+        summary: c.summary.clone(),
+        body: c.body.clone(),
+        kind: c.kind.as_str().to_owned(),
+        lead_agency: Some(agency.code),
+        units,
+        legal_basis: c.legal_basis.clone(),
+        opens_at: c.opens_at,
+        closes_at: c.closes_at,
+        short_window_reason: c.short_window_reason.clone(),
+        area_geojson: c.area_geojson.clone(),
+    })
+}
+
+/// Changes a draft's fields (all checks run again). Published consultations do not change:
+/// they are closed, or replaced by a new version.
+pub async fn update_draft(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    input: &DraftInput,
+) -> Result<consultations::Model> {
+    let consultation = find_editable(db, actor, id).await?;
+    if consultation.status != ConsultationStatus::Draft {
+        return Err(Error::Conflict {
+            code: "not_a_draft",
+            detail: "A published consultation does not change; start a new version instead.".into(),
+        });
+    }
+    let valid = validate(db, actor, input).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let mut active = consultation.into_active_model();
+    active.title = Set(valid.title);
+    active.summary = Set(valid.summary);
+    active.body = Set(valid.body);
+    active.kind = Set(valid.kind);
+    active.lead_agency_id = Set(valid.agency_id);
+    active.legal_basis = Set(valid.legal_basis);
+    active.opens_at = Set(input.opens_at);
+    active.closes_at = Set(input.closes_at);
+    active.short_window_reason = Set(valid.reason);
+    active.area_geojson = Set(valid.area);
+    active.updated_at = Set(now());
+    let updated = active.update(&txn).await?;
+    set_units(&txn, id, &valid.units).await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// A consultation the actor may edit (an officer of its lead agency, or an admin).

@@ -40,10 +40,80 @@ pub struct Detail {
 }
 
 /// Which consultations a public list shows.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     /// Only consultations in this (effective) status.
     pub status: Option<ConsultationStatus>,
+    /// Only this kind.
+    pub kind: Option<entity::enums::ConsultationKind>,
+    /// Only consultations led by this agency.
+    pub lead_agency_id: Option<Uuid>,
+    /// Only consultations concerning one of these units (empty: any).
+    pub unit_ids: Vec<Uuid>,
+}
+
+impl ListFilter {
+    /// The same filter with a status.
+    pub fn with_status(mut self, status: Option<ConsultationStatus>) -> Self {
+        self.status = status;
+        self
+    }
+}
+
+/// Turns the codes people use (kind, agency code, unit code) into a filter; unknown values
+/// are reported as field errors. A pre-2025 unit code finds consultations of today's unit(s).
+pub async fn resolve_filter<C: ConnectionTrait>(
+    db: &C,
+    kind: Option<&str>,
+    lead_agency: Option<&str>,
+    unit: Option<&str>,
+    errors: &mut crate::error::FieldErrors,
+) -> Result<ListFilter> {
+    use entity::enums::ConsultationKind as K;
+    let mut filter = ListFilter::default();
+    if let Some(kind) = kind {
+        filter.kind = match kind {
+            "general_plan" => Some(K::GeneralPlan),
+            "zoning_plan" => Some(K::ZoningPlan),
+            "detailed_plan" => Some(K::DetailedPlan),
+            "investment_project" => Some(K::InvestmentProject),
+            "policy" => Some(K::Policy),
+            _ => {
+                errors.push(
+                    "kind",
+                    "unknown_value",
+                    "Use general_plan, zoning_plan, detailed_plan, investment_project or policy",
+                );
+                None
+            }
+        };
+    }
+    if let Some(code) = lead_agency {
+        match agencies::Entity::find()
+            .filter(agencies::Column::Code.eq(code.trim()))
+            .one(db)
+            .await?
+        {
+            Some(agency) => filter.lead_agency_id = Some(agency.id),
+            None => errors.push("lead_agency", "unknown", "No agency has this code"),
+        }
+    }
+    if let Some(code) = unit {
+        let today = crate::services::now()
+            .with_timezone(&crate::domain::time::VIETNAM)
+            .date_naive();
+        match crate::services::units::resolve(db, code, today).await {
+            Ok(resolved) => {
+                filter.unit_ids = resolved.current.iter().map(|u| u.id).collect();
+                filter.unit_ids.push(resolved.unit.id);
+            }
+            Err(Error::NotFound(_)) => {
+                errors.push("unit", "unknown", "No administrative unit has this code")
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filter)
 }
 
 /// Status as the public sees it at `at`.
@@ -84,8 +154,31 @@ pub async fn list_public<C: ConnectionTrait>(
     if let Some(status) = &filter.status {
         query = query.filter(status_condition(status, at));
     }
+    if let Some(kind) = filter.kind {
+        query = query.filter(consultations::Column::Kind.eq(kind));
+    }
+    if let Some(agency) = filter.lead_agency_id {
+        query = query.filter(consultations::Column::LeadAgencyId.eq(agency));
+    }
+    if !filter.unit_ids.is_empty() {
+        let concerned = sea_orm::sea_query::Query::select()
+            .column(consultation_units::Column::ConsultationId)
+            .from(consultation_units::Entity)
+            .and_where(consultation_units::Column::UnitId.is_in(filter.unit_ids.clone()))
+            .to_owned();
+        query = query.filter(consultations::Column::Id.in_subquery(concerned));
+    }
+    // Open consultations first, closing soonest first; then the others, latest first.
+    use sea_orm::sea_query::{Expr, SimpleExpr};
+    let open = status_condition(&ConsultationStatus::Open, at);
+    let open_first: SimpleExpr = Expr::case(open.clone(), 0).finally(1).into();
+    let closing_soon: SimpleExpr = Expr::case(open, Expr::col(consultations::Column::ClosesAt))
+        .finally(Expr::val(Option::<DateTime<Utc>>::None))
+        .into();
     let query = query
-        .order_by_desc(consultations::Column::OpensAt)
+        .order_by(open_first, sea_orm::Order::Asc)
+        .order_by(closing_soon, sea_orm::Order::Asc)
+        .order_by_desc(consultations::Column::ClosesAt)
         .order_by_asc(consultations::Column::Id);
     let paginator = query.paginate(db, per_page);
     let total = paginator.num_items().await?;
@@ -120,10 +213,26 @@ pub async fn home_lists<C: ConnectionTrait>(
 
 /// One published consultation; drafts are not found.
 pub async fn get_public<C: ConnectionTrait>(db: &C, id: Uuid, at: DateTime<Utc>) -> Result<Detail> {
+    get_for(db, id, at, &crate::policy::Actor::anonymous()).await
+}
+
+/// One consultation as `actor` may see it: published ones for everyone, drafts only for those
+/// who may edit them (others get "not found").
+pub async fn get_for<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    at: DateTime<Utc>,
+    actor: &crate::policy::Actor,
+) -> Result<Detail> {
     let consultation = consultations::Entity::find_by_id(id)
         .one(db)
         .await?
-        .filter(|c| c.status != ConsultationStatus::Draft)
+        .filter(|c| {
+            c.status != ConsultationStatus::Draft
+                || actor.can(&crate::policy::Action::PublishConsultation {
+                    lead_agency_id: c.lead_agency_id,
+                })
+        })
         .ok_or(Error::NotFound("consultation"))?;
     let summary = summarize(db, vec![consultation], at)
         .await?
@@ -216,4 +325,15 @@ async fn summarize<C: ConnectionTrait>(
         });
     }
     Ok(out)
+}
+
+/// Titles of consultations by id (for lists of comments that name their consultation).
+pub async fn titles<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>> {
+    Ok(consultations::Entity::find()
+        .filter(consultations::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.title))
+        .collect())
 }

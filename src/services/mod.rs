@@ -8,6 +8,7 @@ pub mod comment_reading;
 pub mod comments;
 pub mod consultations;
 pub mod first_run;
+pub mod import;
 pub mod limits;
 pub mod outbox;
 pub mod passwords;

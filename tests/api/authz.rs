@@ -19,6 +19,10 @@ enum Rule {
     SignedIn,
     /// Residents and organization representatives (who comment and endorse).
     Commenter,
+    /// Agency officers and admins (who write consultations).
+    Author,
+    /// Moderators and admins (who import comments keyed in from paper forms and meetings).
+    Moderator,
     /// Admins only.
     Admin,
 }
@@ -27,6 +31,14 @@ enum Rule {
 const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/", Rule::Public),
     ("GET", "/consultations/{id}", Rule::Public),
+    ("GET", "/consultations/{id}/comment", Rule::Commenter),
+    ("POST", "/consultations/{id}/comment", Rule::Commenter),
+    ("GET", "/comments/{id}", Rule::Public),
+    ("GET", "/comments/{id}/receipt", Rule::SignedIn),
+    ("POST", "/comments/{id}/endorse", Rule::Commenter),
+    ("GET", "/track", Rule::Public),
+    ("GET", "/track/{code}", Rule::Public),
+    ("GET", "/account/comments", Rule::SignedIn),
     ("GET", "/lang/{code}", Rule::Public),
     ("GET", "/static/{file}", Rule::Public),
     ("GET", "/account/signup", Rule::Public),
@@ -85,12 +97,24 @@ const RULES: &[(&str, &str, Rule)] = &[
         Rule::Admin,
     ),
     ("GET", "/api/v1/consultations", Rule::Public),
+    ("POST", "/api/v1/consultations", Rule::Author),
+    ("PATCH", "/api/v1/consultations/{id}", Rule::Author),
+    ("DELETE", "/api/v1/consultations/{id}", Rule::Author),
+    ("PUT", "/api/v1/consultations/{id}/clauses", Rule::Author),
+    ("POST", "/api/v1/consultations/{id}/publish", Rule::Author),
+    ("POST", "/api/v1/consultations/{id}/close", Rule::Author),
+    ("POST", "/api/v1/consultations/{id}/versions", Rule::Author),
     ("GET", "/api/v1/consultations/{id}", Rule::Public),
     ("GET", "/api/v1/consultations/{id}/comments", Rule::Public),
     (
         "POST",
         "/api/v1/consultations/{id}/comments",
         Rule::Commenter,
+    ),
+    (
+        "POST",
+        "/api/v1/consultations/{id}/comments/import",
+        Rule::Moderator,
     ),
     ("GET", "/api/v1/comments/{id}", Rule::Public),
     (
@@ -247,6 +271,8 @@ async fn every_route_allows_exactly_who_its_rule_allows() {
                 (Rule::Commenter, Some(role)) => {
                     !matches!(role, Role::Resident | Role::OrganizationRep)
                 }
+                (Rule::Author, Some(role)) => !matches!(role, Role::AgencyOfficer | Role::Admin),
+                (Rule::Moderator, Some(role)) => !matches!(role, Role::Moderator | Role::Admin),
                 (Rule::Admin, Some(role)) => role != Role::Admin,
             };
             if was_denied != should_deny || response.status.is_server_error() {

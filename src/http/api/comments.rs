@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::domain::comment::parse_stance;
 use crate::error::{Error, FieldErrors, Result};
-use crate::http::auth::{Commenter, Viewer, limit};
+use crate::http::auth::{ClientIp, Commenter, Viewer, limit};
 use crate::http::extract::{ValidJson, ValidPath, ValidQuery};
 use crate::services::comment_reading::{self, CommentView, PublicComment, PublicFilter, Sort};
 use crate::services::comments::{self, NewComment};
@@ -69,6 +69,7 @@ pub struct CreatedCommentResponse {
 pub async fn create_comment(
     State(state): State<AppState>,
     Commenter(user): Commenter,
+    ClientIp(ip): ClientIp,
     ValidPath(id): ValidPath<Uuid>,
     headers: HeaderMap,
     ValidJson(body): ValidJson<CreateCommentBody>,
@@ -84,6 +85,13 @@ pub async fn create_comment(
         &state,
         &format!("comment:{}", author.id),
         30,
+        Duration::from_secs(3600),
+    )?;
+    // A whole household or meeting room may share one address: a looser limit there.
+    limit(
+        &state,
+        &format!("comment-ip:{ip}"),
+        120,
         Duration::from_secs(3600),
     )?;
     let idempotency_key = headers

@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::{Error, FieldErrors, Result};
+use crate::error::{FieldErrors, Result};
+use crate::http::auth::Viewer;
 use crate::http::extract::{ValidPath, ValidQuery};
 use crate::http::pages::consultations::clause_rows;
 use crate::i18n::Lang;
-use crate::services::consultations::{self, ListFilter, Summary};
+use crate::services::consultations::{self, Summary};
 use crate::services::now;
 
 /// Query parameters of the consultation list.
@@ -23,6 +24,12 @@ use crate::services::now;
 pub struct ListConsultationsQuery {
     /// Only consultations in this status: `open`, `closed` or `concluded`.
     pub status: Option<String>,
+    /// Only this kind: `general_plan`, `zoning_plan`, `detailed_plan`, `investment_project`, `policy`.
+    pub kind: Option<String>,
+    /// Only consultations led by the agency with this code (e.g. `SXD`).
+    pub lead_agency: Option<String>,
+    /// Only consultations concerning the unit with this code (a legacy code finds today's unit).
+    pub unit: Option<String>,
     /// Page number, from 1.
     pub page: Option<u64>,
     /// Items per page, 1 to 100 (default 20).
@@ -126,6 +133,28 @@ pub struct ConsultationResponse {
     pub clauses: Vec<ClauseResponse>,
 }
 
+/// Clauses in document order with their anchors and published comment counts.
+pub fn clause_responses(
+    rows: &[entity::clauses::Model],
+    counts: &std::collections::HashMap<Uuid, u64>,
+) -> Vec<ClauseResponse> {
+    let presented = clause_rows(rows, counts, Lang::Vi.tr());
+    rows.iter()
+        .zip(presented)
+        .map(|(c, row)| ClauseResponse {
+            id: c.id,
+            stable_key: c.stable_key,
+            parent_id: c.parent_id,
+            level: c.level.as_str().to_owned(),
+            number: c.number.clone(),
+            heading: c.heading.clone(),
+            body: c.body.clone(),
+            anchor: row.anchor,
+            comment_count: row.comment_count,
+        })
+        .collect()
+}
+
 fn summary_response(s: &Summary) -> ConsultationSummary {
     let c = &s.consultation;
     ConsultationSummary {
@@ -174,6 +203,14 @@ pub async fn list_consultations(
             None
         }
     };
+    let filter = consultations::resolve_filter(
+        &db,
+        query.kind.as_deref(),
+        query.lead_agency.as_deref(),
+        query.unit.as_deref(),
+        &mut errors,
+    )
+    .await?;
     let page = query.page.unwrap_or(1);
     if page == 0 || page > 100_000 {
         errors.push("page", "out_of_range", "Pages are numbered from 1");
@@ -184,7 +221,7 @@ pub async fn list_consultations(
     }
     errors.into_result()?;
     let (rows, total) =
-        consultations::list_public(&db, ListFilter { status }, now(), page, per_page).await?;
+        consultations::list_public(&db, filter.with_status(status), now(), page, per_page).await?;
     Ok(Json(ConsultationList {
         items: rows.iter().map(summary_response).collect(),
         page,
@@ -204,33 +241,11 @@ pub async fn list_consultations(
 )]
 pub async fn get_consultation(
     State(db): State<DatabaseConnection>,
+    viewer: Viewer,
     ValidPath(id): ValidPath<Uuid>,
 ) -> Result<Json<ConsultationResponse>> {
-    let detail = consultations::get_public(&db, id, now()).await?;
-    let rows = clause_rows(
-        &detail.clauses,
-        &detail.clause_comment_counts,
-        Lang::Vi.tr(),
-    );
-    if rows.len() != detail.clauses.len() {
-        return Err(Error::Internal(anyhow::anyhow!("clause rows out of step")));
-    }
-    let clauses = detail
-        .clauses
-        .iter()
-        .zip(rows)
-        .map(|(c, row)| ClauseResponse {
-            id: c.id,
-            stable_key: c.stable_key,
-            parent_id: c.parent_id,
-            level: c.level.as_str().to_owned(),
-            number: c.number.clone(),
-            heading: c.heading.clone(),
-            body: c.body.clone(),
-            anchor: row.anchor,
-            comment_count: row.comment_count,
-        })
-        .collect();
+    let detail = consultations::get_for(&db, id, now(), &viewer.actor()).await?;
+    let clauses = clause_responses(&detail.clauses, &detail.clause_comment_counts);
     let c = &detail.summary.consultation;
     Ok(Json(ConsultationResponse {
         body: c.body.clone(),

@@ -3,8 +3,10 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod authoring;
 pub mod comments;
 pub mod consultations;
+pub mod import;
 pub mod reference;
 
 use axum::Json;
@@ -40,11 +42,19 @@ use crate::http::routes::RouteTable;
         admin::update_user,
         admin::reset_user,
         consultations::list_consultations,
+        authoring::create_consultation,
+        authoring::update_consultation,
+        authoring::delete_consultation,
+        authoring::set_clauses,
+        authoring::publish_consultation,
+        authoring::close_consultation,
+        authoring::new_version,
         comments::create_comment,
         comments::list_comments,
         comments::get_comment,
         comments::endorse_comment,
         comments::track_comment,
+        import::import_comments,
         consultations::get_consultation,
         reference::list_units,
         reference::get_unit,
@@ -56,6 +66,7 @@ use crate::http::routes::RouteTable;
         (name = "auth", description = "Signing up, in and out; verification and password reset"),
         (name = "account", description = "The signed-in account: profile, personal data, API tokens"),
         (name = "admin", description = "Account administration (admins)"),
+        (name = "authoring", description = "Agencies writing, publishing and closing consultations"),
         (name = "comments", description = "Comments: submit, follow by tracking code, read, endorse"),
         (name = "consultations", description = "Draft plans, projects and policies open for comment"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
@@ -94,6 +105,22 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .patch("/api/v1/admin/users/{id}", admin::update_user)
         .post("/api/v1/admin/users/{id}/password-reset", admin::reset_user)
         .get("/api/v1/consultations", consultations::list_consultations)
+        .post("/api/v1/consultations", authoring::create_consultation)
+        .patch("/api/v1/consultations/{id}", authoring::update_consultation)
+        .delete("/api/v1/consultations/{id}", authoring::delete_consultation)
+        .put("/api/v1/consultations/{id}/clauses", authoring::set_clauses)
+        .post(
+            "/api/v1/consultations/{id}/publish",
+            authoring::publish_consultation,
+        )
+        .post(
+            "/api/v1/consultations/{id}/close",
+            authoring::close_consultation,
+        )
+        .post(
+            "/api/v1/consultations/{id}/versions",
+            authoring::new_version,
+        )
         .get(
             "/api/v1/consultations/{id}",
             consultations::get_consultation,
@@ -105,6 +132,10 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .post(
             "/api/v1/consultations/{id}/comments",
             comments::create_comment,
+        )
+        .post(
+            "/api/v1/consultations/{id}/comments/import",
+            import::import_comments,
         )
         .get("/api/v1/comments/{id}", comments::get_comment)
         .post(

@@ -1,24 +1,37 @@
-//! A consultation's public page: facts, text and clause tree.
+//! A consultation's public page: facts, text and clause tree, links to comment while the
+//! window is open, and the published comments (paginated, sortable, filtered by clause).
 
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use entity::clauses;
 use entity::enums::ClauseLevel;
+use http::StatusCode;
 use sea_orm::DatabaseConnection;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::Error;
-use crate::http::pages::{ConsultationCard, Layout, render};
+use crate::http::pages::access::PageViewer;
+use crate::http::pages::comment_views::{CommentItem, comment_items, sort_code};
+use crate::http::pages::{ConsultationCard, Layout, render, render_error_page};
 use crate::http::problem::PageError;
 use crate::i18n::Tr;
-use crate::services::{consultations, now};
+use crate::policy::Action;
+use crate::services::comment_reading::{self, PublicFilter, Sort};
+use crate::services::{comments, consultations, now};
+
+/// Published comments shown per page.
+const PER_PAGE: u64 = 10;
 
 /// One clause as the page shows it.
 #[derive(Debug, Clone)]
 pub struct ClauseRow {
+    /// Clause id (for the comment links and the filter).
+    pub id: String,
     /// Fragment id, readable and stable for a version (`dieu-5-khoan-2`).
     pub anchor: String,
     /// Nesting depth, 0 for top-level clauses.
@@ -31,6 +44,35 @@ pub struct ClauseRow {
     pub body: String,
     /// Published comments on this clause.
     pub comment_count: u64,
+}
+
+/// The list of published comments as the page shows it.
+#[derive(Debug, Clone)]
+pub struct CommentList {
+    /// Comments of this page.
+    pub items: Vec<CommentItem>,
+    /// Published comments matching the filter.
+    pub total: u64,
+    /// Sort code in use (`newest`, `oldest`, `most_endorsed`).
+    pub sort: &'static str,
+    /// `(value, label)` of the sort choices.
+    pub sort_options: Vec<(String, String)>,
+    /// Clause filter in use (id), `""` for all.
+    pub clause: String,
+    /// `(value, label)` of the clause filter choices.
+    pub clause_options: Vec<(String, String)>,
+    /// Label of the clause filtered on, when there is one.
+    pub clause_label: Option<String>,
+    /// Link back to all comments, when filtered.
+    pub all_href: String,
+    /// Current page and page count.
+    pub page: u64,
+    /// Page count (at least 1).
+    pub pages: u64,
+    /// Link to the previous page.
+    pub prev_href: Option<String>,
+    /// Link to the next page.
+    pub next_href: Option<String>,
 }
 
 /// Template of a consultation page.
@@ -49,13 +91,33 @@ pub struct ConsultationPage {
     pub units: Vec<String>,
     /// Clauses in document order.
     pub clauses: Vec<ClauseRow>,
+    /// Whether comments are accepted now (the "comment" links are shown).
+    pub accepting: bool,
+    /// The published comments.
+    pub comments: CommentList,
+    /// Whether the viewer may endorse (a signed-in resident or representative).
+    pub can_endorse: bool,
+    /// Whether the viewer is signed in.
+    pub signed_in: bool,
+    /// Sign-in link returning to this list.
+    pub sign_in_href: String,
 }
 
-/// `GET /consultations/{id}`.
+/// Parameters of the comment list (`?page=&sort=&clause=`); other parameters are ignored.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    page: Option<String>,
+    sort: Option<String>,
+    clause: Option<String>,
+}
+
+/// `GET /consultations/{id}?page=&sort=newest|oldest|most_endorsed&clause=`.
 pub async fn show_consultation(
     State(db): State<DatabaseConnection>,
     layout: Layout,
+    PageViewer(viewer): PageViewer,
     axum::extract::Path(id): axum::extract::Path<String>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let id = Uuid::parse_str(&id).map_err(|_| layout.fail(Error::NotFound("consultation")))?;
     let at = now();
@@ -63,17 +125,163 @@ pub async fn show_consultation(
         .await
         .map_err(|e| layout.fail(e))?;
     let t = layout.t;
+    let Ok(Query(query)) = query else {
+        return Ok(bad_parameter(layout, "list.error_parameter"));
+    };
+    let sort = match query.sort.as_deref() {
+        None => Sort::default(),
+        Some(value) => match Sort::parse(value) {
+            Some(sort) => sort,
+            None => return Ok(bad_parameter(layout, "list.error_sort")),
+        },
+    };
+    let page = match query.page.as_deref() {
+        None => 1,
+        Some(value) => match value.parse::<u64>() {
+            Ok(page) if page >= 1 => page,
+            _ => return Ok(bad_parameter(layout, "list.error_page")),
+        },
+    };
+    let paths = clause_paths(&detail.clauses, t);
+    let clause = match query.clause.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(value) => match Uuid::parse_str(value) {
+            Ok(clause) if paths.contains_key(&clause) => Some(clause),
+            _ => return Ok(bad_parameter(layout, "list.error_clause")),
+        },
+    };
+    let filter = PublicFilter {
+        clause_id: clause,
+        stance: None,
+    };
+    let (items, total) = comment_reading::list_public(&db, id, &filter, sort, page, PER_PAGE)
+        .await
+        .map_err(|e| layout.fail(e))?;
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let href = |page: u64| list_href(id, sort, clause, page);
+    let back = href(page);
+    let comments = CommentList {
+        items: comment_items(items, &paths, t, &back),
+        total,
+        sort: sort_code(sort),
+        sort_options: [Sort::Newest, Sort::Oldest, Sort::MostEndorsed]
+            .into_iter()
+            .map(|s| {
+                let code = sort_code(s);
+                (
+                    code.to_owned(),
+                    t.get(&format!("list.sort_{code}")).to_owned(),
+                )
+            })
+            .collect(),
+        clause: clause.map(|c| c.to_string()).unwrap_or_default(),
+        clause_options: clause_options(&detail.clauses, &paths),
+        clause_label: clause.and_then(|c| paths.get(&c).cloned()),
+        all_href: format!("{}#comments", list_href(id, sort, None, 1)),
+        page,
+        pages,
+        prev_href: (page > 1).then(|| format!("{}#comments", href(page - 1))),
+        next_href: (page < pages).then(|| format!("{}#comments", href(page + 1))),
+    };
     let c = ConsultationCard::from_summary(&detail.summary, t, at);
     let consultation = &detail.summary.consultation;
+    let actor = viewer.actor();
     let page = ConsultationPage {
         layout: layout.titled(c.title.clone()),
         body_paragraphs: paragraphs(&consultation.body),
         legal_basis: consultation.legal_basis.clone(),
         units: detail.units.iter().map(|u| u.name.clone()).collect(),
         clauses: clause_rows(&detail.clauses, &detail.clause_comment_counts, t),
+        accepting: comments::ensure_open(consultation, at).is_ok(),
+        comments,
+        can_endorse: actor.can(&Action::Comment),
+        signed_in: viewer.signed_in.is_some(),
+        sign_in_href: crate::http::pages::access::sign_in_location(&format!("{back}#comments")),
         c,
     };
     Ok(render(&page))
+}
+
+/// A 400 page for a list parameter the page does not know.
+fn bad_parameter(layout: Layout, key: &str) -> Response {
+    let message = layout.t.get(key).to_owned();
+    render_error_page(layout, StatusCode::BAD_REQUEST, Some(message))
+}
+
+/// The consultation page's address for a list state (defaults left out).
+pub fn list_href(id: Uuid, sort: Sort, clause: Option<Uuid>, page: u64) -> String {
+    let mut params = Vec::new();
+    if sort != Sort::default() {
+        params.push(format!("sort={}", sort_code(sort)));
+    }
+    if let Some(clause) = clause {
+        params.push(format!("clause={clause}"));
+    }
+    if page > 1 {
+        params.push(format!("page={page}"));
+    }
+    if params.is_empty() {
+        format!("/consultations/{id}")
+    } else {
+        format!("/consultations/{id}?{}", params.join("&"))
+    }
+}
+
+/// `(id, label)` choices of the clauses a comment may be about, in document order: articles
+/// and what they contain (chapters and sections only group articles).
+pub fn clause_options(
+    rows: &[clauses::Model],
+    paths: &HashMap<Uuid, String>,
+) -> Vec<(String, String)> {
+    rows.iter()
+        .filter(|c| {
+            matches!(
+                c.level,
+                ClauseLevel::Dieu | ClauseLevel::Khoan | ClauseLevel::Diem
+            )
+        })
+        .filter_map(|c| {
+            let path = paths.get(&c.id)?;
+            let text = match c.heading.as_deref().filter(|h| !h.is_empty()) {
+                Some(heading) => format!("{path}. {heading}"),
+                None => path.clone(),
+            };
+            Some((c.id.to_string(), text))
+        })
+        .collect()
+}
+
+/// A readable name of every clause, from its article down: "Điều 5", "Điều 5, khoản 2",
+/// "Điều 5, khoản 2, điểm a"; "Chương I" above articles.
+pub fn clause_paths(rows: &[clauses::Model], t: Tr) -> HashMap<Uuid, String> {
+    let levels: HashMap<Uuid, &ClauseLevel> = rows.iter().map(|c| (c.id, &c.level)).collect();
+    let mut paths: HashMap<Uuid, String> = HashMap::with_capacity(rows.len());
+    for clause in rows {
+        // Rows come in document order, so a parent's path is known before its children's.
+        let parent = clause
+            .parent_id
+            .filter(|p| {
+                levels
+                    .get(p)
+                    .is_some_and(|l| matches!(l, ClauseLevel::Dieu | ClauseLevel::Khoan))
+            })
+            .and_then(|p| paths.get(&p));
+        let own = match clause.level {
+            ClauseLevel::Khoan => format!("{} {}", t.get("clause_path.khoan"), clause.number),
+            ClauseLevel::Diem => format!("{} {}", t.get("clause_path.diem"), clause.number),
+            level => format!(
+                "{} {}",
+                t.get(&format!("level.{}", level.as_str())),
+                clause.number
+            ),
+        };
+        let path = match (&clause.level, parent) {
+            (ClauseLevel::Khoan | ClauseLevel::Diem, Some(parent)) => format!("{parent}, {own}"),
+            _ => own,
+        };
+        paths.insert(clause.id, path);
+    }
+    paths
 }
 
 /// Splits text at blank lines.
@@ -108,6 +316,7 @@ pub fn clause_rows(rows: &[clauses::Model], counts: &HashMap<Uuid, u64>, t: Tr) 
         };
         anchors.insert(clause.id, anchor.clone());
         out.push(ClauseRow {
+            id: clause.id.to_string(),
             anchor,
             depth,
             label: label(clause, t),

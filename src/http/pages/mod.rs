@@ -6,9 +6,12 @@ pub mod account_data;
 pub mod account_reset;
 pub mod account_tokens;
 pub mod admin;
+pub mod comment_views;
+pub mod comments;
 pub mod consultations;
 pub mod forms;
 pub mod home;
+pub mod tracking;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Request};
