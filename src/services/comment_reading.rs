@@ -74,7 +74,8 @@ pub struct PublicComment {
     pub endorsement_count: u64,
 }
 
-fn public_condition() -> sea_orm::Condition {
+/// The condition that makes a comment public: approved, consented, with a published text.
+pub fn public_condition() -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(comments::Column::Status.eq(CommentStatus::Approved))
         .add(comments::Column::Consent.ne(Consent::Private))

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::enums::{CommentStatus, ConsultationStatus};
+use entity::enums::ConsultationStatus;
 use entity::{admin_units, agencies, clauses, comments, consultation_units, consultations};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -262,7 +262,7 @@ pub async fn get_for<C: ConnectionTrait>(
         .column(comments::Column::ClauseId)
         .column_as(comments::Column::Id.count(), "n")
         .filter(comments::Column::ConsultationId.eq(id))
-        .filter(comments::Column::Status.eq(CommentStatus::Approved))
+        .filter(crate::services::comment_reading::public_condition())
         .group_by(comments::Column::ClauseId)
         .into_tuple()
         .all(db)
@@ -301,7 +301,7 @@ async fn summarize<C: ConnectionTrait>(
         .column(comments::Column::ConsultationId)
         .column_as(comments::Column::Id.count(), "n")
         .filter(comments::Column::ConsultationId.is_in(ids))
-        .filter(comments::Column::Status.eq(CommentStatus::Approved))
+        .filter(crate::services::comment_reading::public_condition())
         .group_by(comments::Column::ConsultationId)
         .into_tuple::<(Uuid, i64)>()
         .all(db)

@@ -560,10 +560,10 @@ async fn consent_choices_show_on_the_consultation_page_once_approved() {
     // Visitors get a link to sign in instead of the button.
     assert_eq!(select_texts(&doc, "[data-testid=endorse-signin]").len(), 2);
     assert!(select_texts(&doc, "[data-testid=endorse-form]").is_empty());
-    // The clause keeps its count in the table of contents (every approved comment, the
-    // unpublished one too: the agency receives it).
+    // The clause's count in the table of contents counts what the public can read: the
+    // comment its author chose not to publish is not among them.
     assert!(
-        select_texts(&doc, "[data-testid=toc-count]").contains(&"(3 ý kiến)".to_owned()),
+        select_texts(&doc, "[data-testid=toc-count]").contains(&"(2 ý kiến)".to_owned()),
         "{:?}",
         select_texts(&doc, "[data-testid=toc-count]")
     );

@@ -325,42 +325,102 @@ async fn the_list_filters_by_kind_agency_and_unit_and_puts_open_ones_first() {
     let app = TestApp::with_samples().await;
     let samples = samples();
     let titles = |body: &serde_json::Value| -> Vec<String> {
-        body["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_owned()).collect()
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_owned())
+            .collect()
     };
     for sample in &samples {
         let kind = sample["kind"].as_str().unwrap();
         let expected = samples.iter().filter(|s| s["kind"] == kind).count();
-        let body = app.get(&format!("/api/v1/consultations?kind={kind}")).await.json();
-        assert_eq!(body["total"].as_u64().unwrap() as usize, expected, "kind {kind}");
+        let body = app
+            .get(&format!("/api/v1/consultations?kind={kind}"))
+            .await
+            .json();
+        assert_eq!(
+            body["total"].as_u64().unwrap() as usize,
+            expected,
+            "kind {kind}"
+        );
         let agency = sample["lead_agency"].as_str().unwrap();
-        let expected = samples.iter().filter(|s| s["lead_agency"] == agency).count();
-        let body = app.get(&format!("/api/v1/consultations?lead_agency={agency}")).await.json();
-        assert_eq!(body["total"].as_u64().unwrap() as usize, expected, "agency {agency}");
+        let expected = samples
+            .iter()
+            .filter(|s| s["lead_agency"] == agency)
+            .count();
+        let body = app
+            .get(&format!("/api/v1/consultations?lead_agency={agency}"))
+            .await
+            .json();
+        assert_eq!(
+            body["total"].as_u64().unwrap() as usize,
+            expected,
+            "agency {agency}"
+        );
     }
     // A unit named by only one sample finds exactly that sample, by today's or a pre-2025 code.
-    let reference: serde_json::Value = serde_json::from_str(include_str!("../../data/reference/can-tho.json")).unwrap();
+    let reference: serde_json::Value =
+        serde_json::from_str(include_str!("../../data/reference/can-tho.json")).unwrap();
     let (sample, code) = samples
         .iter()
-        .flat_map(|s| s["units"].as_array().unwrap().iter().map(move |u| (s, u.as_str().unwrap())))
-        .find(|(_, code)| samples.iter().filter(|s| s["units"].as_array().unwrap().iter().any(|u| u == code)).count() == 1)
+        .flat_map(|s| {
+            s["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |u| (s, u.as_str().unwrap()))
+        })
+        .find(|(_, code)| {
+            samples
+                .iter()
+                .filter(|s| s["units"].as_array().unwrap().iter().any(|u| u == code))
+                .count()
+                == 1
+        })
         .expect("a unit named by one sample only");
-    let body = app.get(&format!("/api/v1/consultations?unit={code}")).await.json();
-    assert_eq!(titles(&body), vec![sample["title"].as_str().unwrap().to_owned()]);
+    let body = app
+        .get(&format!("/api/v1/consultations?unit={code}"))
+        .await
+        .json();
+    assert_eq!(
+        titles(&body),
+        vec![sample["title"].as_str().unwrap().to_owned()]
+    );
     let legacy = reference["units_legacy"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|u| u["merged_into"].as_array().unwrap().len() == 1 && u["merged_into"][0] == code && u["code"] != code);
+        .find(|u| {
+            u["merged_into"].as_array().unwrap().len() == 1
+                && u["merged_into"][0] == code
+                && u["code"] != code
+        });
     if let Some(legacy) = legacy {
-        let body = app.get(&format!("/api/v1/consultations?unit={}", legacy["code"].as_str().unwrap())).await.json();
-        assert_eq!(titles(&body), vec![sample["title"].as_str().unwrap().to_owned()], "old code finds today's unit");
+        let body = app
+            .get(&format!(
+                "/api/v1/consultations?unit={}",
+                legacy["code"].as_str().unwrap()
+            ))
+            .await
+            .json();
+        assert_eq!(
+            titles(&body),
+            vec![sample["title"].as_str().unwrap().to_owned()],
+            "old code finds today's unit"
+        );
     }
     for bad in ["kind=villa", "lead_agency=KHONG", "unit=99999"] {
-        app.get(&format!("/api/v1/consultations?{bad}")).await.assert_problem(422, "validation_failed");
+        app.get(&format!("/api/v1/consultations?{bad}"))
+            .await
+            .assert_problem(422, "validation_failed");
     }
 
     // Close the consultation that closes last: it moves to the end, open ones stay first.
-    let rows = consultations::Entity::find().all(&app.state.db).await.unwrap();
+    let rows = consultations::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
     let latest = rows.iter().max_by_key(|c| c.closes_at).unwrap().clone();
     let mut closed: consultations::ActiveModel = latest.clone().into();
     closed.closes_at = Set(chrono::Utc::now() - chrono::Duration::days(1));
@@ -369,7 +429,11 @@ async fn the_list_filters_by_kind_agency_and_unit_and_puts_open_ones_first() {
     let items = body["items"].as_array().unwrap();
     assert_eq!(items.last().unwrap()["id"], latest.id.to_string());
     assert_eq!(items.last().unwrap()["status"], "closed");
-    let open_closes: Vec<&str> = items.iter().filter(|i| i["status"] == "open").map(|i| i["closes_at"].as_str().unwrap()).collect();
+    let open_closes: Vec<&str> = items
+        .iter()
+        .filter(|i| i["status"] == "open")
+        .map(|i| i["closes_at"].as_str().unwrap())
+        .collect();
     let mut sorted = open_closes.clone();
     sorted.sort_unstable();
     assert_eq!(open_closes, sorted, "open ones closing soonest first");
