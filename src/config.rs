@@ -37,6 +37,15 @@ struct RawSettings {
     mail_from: String,
     session_idle_minutes: u64,
     session_absolute_hours: u64,
+    max_attachment_bytes: usize,
+    max_document_bytes: usize,
+    storage: String,
+    s3_bucket: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
+    s3_access_key_id: Option<String>,
+    s3_secret_access_key: Option<String>,
+    s3_allow_http: bool,
 }
 
 impl Default for RawSettings {
@@ -51,7 +60,8 @@ impl Default for RawSettings {
             reference_file: None,
             load_samples: true,
             admin_email: "admin@gopy.local".to_owned(),
-            max_body_bytes: 26 * 1024 * 1024,
+            // A consultation document (50 MiB) plus the multipart framing around it.
+            max_body_bytes: 51 * 1024 * 1024,
             request_timeout_secs: 30,
             db_max_connections: 10,
             log: "info,sqlx=warn,sea_orm=warn,tantivy=warn".to_owned(),
@@ -63,6 +73,15 @@ impl Default for RawSettings {
             mail_from: "gopy <no-reply@gopy.local>".to_owned(),
             session_idle_minutes: 60,
             session_absolute_hours: 24,
+            max_attachment_bytes: 10 * 1024 * 1024,
+            max_document_bytes: 50 * 1024 * 1024,
+            storage: "local".to_owned(),
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_allow_http: false,
         }
     }
 }
@@ -90,6 +109,15 @@ const KEYS: &[&str] = &[
     "mail_from",
     "session_idle_minutes",
     "session_absolute_hours",
+    "max_attachment_bytes",
+    "max_document_bytes",
+    "storage",
+    "s3_bucket",
+    "s3_endpoint",
+    "s3_region",
+    "s3_access_key_id",
+    "s3_secret_access_key",
+    "s3_allow_http",
 ];
 
 /// Overrides given on the command line for one run.
@@ -125,6 +153,32 @@ pub struct SmtpSettings {
     pub username: Option<String>,
     /// Password for authentication.
     pub password: Option<SecretString>,
+}
+
+/// Where uploaded files (comment attachments, consultation documents) are kept.
+#[derive(Debug, Clone)]
+pub enum StorageSettings {
+    /// Files under [`Settings::files_dir`] on this machine (one node, or a shared volume).
+    Local,
+    /// An S3-compatible object store shared by every gopy node.
+    S3(S3Settings),
+}
+
+/// An S3-compatible bucket (AWS S3, MinIO, Ceph, a Vietnamese cloud's object storage).
+#[derive(Debug, Clone)]
+pub struct S3Settings {
+    /// Bucket name.
+    pub bucket: String,
+    /// Endpoint URL for non-AWS services (`https://s3.example.vn`); `None` means AWS.
+    pub endpoint: Option<String>,
+    /// Region (`us-east-1` when not set; most S3-compatible services ignore it).
+    pub region: String,
+    /// Access key id; without one, credentials come from the instance metadata service.
+    pub access_key_id: Option<String>,
+    /// Secret access key.
+    pub secret_access_key: Option<SecretString>,
+    /// Whether a plain `http://` endpoint is allowed (a store on the same private network).
+    pub allow_http: bool,
 }
 
 /// Cost parameters of password hashing (argon2id).
@@ -194,6 +248,12 @@ pub struct Settings {
     pub session_idle: std::time::Duration,
     /// A session ends this long after sign-in, used or not.
     pub session_absolute: std::time::Duration,
+    /// Largest file attached to a comment, in bytes.
+    pub max_attachment_bytes: usize,
+    /// Largest document attached to a consultation, in bytes.
+    pub max_document_bytes: usize,
+    /// Where uploaded files are kept.
+    pub storage: StorageSettings,
 }
 
 /// A configuration value that is missing or not allowed; the message names the key.
@@ -238,6 +298,7 @@ impl Settings {
     }
 
     fn resolve(raw: RawSettings) -> Result<Self, ConfigError> {
+        let storage = storage_settings(&raw)?;
         let database_url = match raw.database_url {
             Some(url) => url,
             None => format!(
@@ -306,6 +367,19 @@ impl Settings {
                     .into(),
             ));
         }
+        if raw.max_attachment_bytes == 0 || raw.max_document_bytes == 0 {
+            return Err(ConfigError(
+                "keys `max_attachment_bytes` and `max_document_bytes`: must be at least 1".into(),
+            ));
+        }
+        let largest_upload = raw.max_attachment_bytes.max(raw.max_document_bytes);
+        if raw.max_body_bytes < largest_upload.saturating_add(UPLOAD_FRAMING_BYTES) {
+            return Err(ConfigError(format!(
+                "key `max_body_bytes`: must be at least {} (the largest upload, \
+                 `max_document_bytes` or `max_attachment_bytes`, plus 64 KiB of multipart framing)",
+                largest_upload.saturating_add(UPLOAD_FRAMING_BYTES)
+            )));
+        }
         let smtp = raw
             .smtp_host
             .filter(|h| !h.trim().is_empty())
@@ -337,6 +411,9 @@ impl Settings {
             mail_dir,
             session_idle: std::time::Duration::from_secs(raw.session_idle_minutes * 60),
             session_absolute: std::time::Duration::from_secs(raw.session_absolute_hours * 3600),
+            max_attachment_bytes: raw.max_attachment_bytes,
+            max_document_bytes: raw.max_document_bytes,
+            storage,
         })
     }
 
@@ -344,6 +421,67 @@ impl Settings {
     pub fn is_sqlite(&self) -> bool {
         use secrecy::ExposeSecret;
         self.database_url.expose_secret().starts_with("sqlite:")
+    }
+}
+
+/// Room left in a request body around an uploaded file for the multipart framing.
+const UPLOAD_FRAMING_BYTES: usize = 64 * 1024;
+
+/// Checks the storage keys and gathers them; the S3 client itself is built by
+/// [`crate::storage::Storage::from_settings`] at start-up.
+fn storage_settings(raw: &RawSettings) -> Result<StorageSettings, ConfigError> {
+    fn non_empty(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    match raw.storage.as_str() {
+        "local" => Ok(StorageSettings::Local),
+        "s3" => {
+            let bucket = non_empty(&raw.s3_bucket).ok_or_else(|| {
+                ConfigError("key `s3_bucket`: required when `storage` is \"s3\"".into())
+            })?;
+            let endpoint = non_empty(&raw.s3_endpoint).map(|e| e.trim_end_matches('/').to_owned());
+            if let Some(endpoint) = &endpoint {
+                let parsed = url::Url::parse(endpoint).map_err(|e| {
+                    ConfigError(format!(
+                        "key `s3_endpoint`: `{endpoint}` is not an absolute URL ({e})"
+                    ))
+                })?;
+                match parsed.scheme() {
+                    "https" => {}
+                    "http" if raw.s3_allow_http => {}
+                    "http" => {
+                        return Err(ConfigError(
+                            "key `s3_endpoint`: an http:// endpoint needs `s3_allow_http = true`"
+                                .into(),
+                        ));
+                    }
+                    _ => {
+                        return Err(ConfigError(
+                            "key `s3_endpoint`: scheme must be https (or http)".into(),
+                        ));
+                    }
+                }
+            }
+            let access_key_id = non_empty(&raw.s3_access_key_id).map(ToOwned::to_owned);
+            let secret = non_empty(&raw.s3_secret_access_key).map(ToOwned::to_owned);
+            if access_key_id.is_some() != secret.is_some() {
+                return Err(ConfigError(
+                    "keys `s3_access_key_id` and `s3_secret_access_key`: set both or neither"
+                        .into(),
+                ));
+            }
+            Ok(StorageSettings::S3(S3Settings {
+                bucket: bucket.to_owned(),
+                endpoint,
+                region: non_empty(&raw.s3_region).unwrap_or("us-east-1").to_owned(),
+                access_key_id,
+                secret_access_key: secret.map(SecretString::from),
+                allow_http: raw.s3_allow_http,
+            }))
+        }
+        other => Err(ConfigError(format!(
+            "key `storage`: `{other}` is not allowed; use local or s3"
+        ))),
     }
 }
 
@@ -363,10 +501,101 @@ fn describe(error: &figment::Error) -> String {
             .unwrap_or_default();
         let hint = match key.as_str() {
             "listen" => " (expected ADDRESS:PORT, for example 127.0.0.1:8080)",
-            "load_samples" => " (expected true or false)",
+            "load_samples" | "s3_allow_http" => " (expected true or false)",
             _ => "",
         };
         lines.push(format!("key `{key}` from {source}: {}{hint}", e.kind));
     }
     lines.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(change: impl FnOnce(&mut RawSettings)) -> Result<Settings, ConfigError> {
+        let mut raw = RawSettings::default();
+        change(&mut raw);
+        Settings::resolve(raw)
+    }
+
+    fn error(change: impl FnOnce(&mut RawSettings)) -> String {
+        match resolve(change) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn storage_is_local_by_default_and_s3_needs_a_bucket() {
+        assert!(matches!(
+            resolve(|_| {}).map(|s| s.storage),
+            Ok(StorageSettings::Local)
+        ));
+        assert!(error(|r| r.storage = "s3".into()).contains("`s3_bucket`"));
+        assert!(error(|r| r.storage = "ftp".into()).contains("`storage`"));
+        let s3 = resolve(|r| {
+            r.storage = "s3".into();
+            r.s3_bucket = Some("gopy-files".into());
+            r.s3_endpoint = Some("https://s3.example.vn/".into());
+        });
+        match s3.map(|s| s.storage) {
+            Ok(StorageSettings::S3(s3)) => {
+                assert_eq!(s3.bucket, "gopy-files");
+                assert_eq!(s3.endpoint.as_deref(), Some("https://s3.example.vn"));
+                assert_eq!(s3.region, "us-east-1");
+            }
+            other => panic!("expected S3 settings, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn s3_keys_are_checked() {
+        let s3 = |r: &mut RawSettings| {
+            r.storage = "s3".into();
+            r.s3_bucket = Some("gopy-files".into());
+        };
+        assert!(
+            error(|r| {
+                s3(r);
+                r.s3_endpoint = Some("http://10.0.0.5:9000".into());
+            })
+            .contains("s3_allow_http")
+        );
+        assert!(
+            error(|r| {
+                s3(r);
+                r.s3_endpoint = Some("http://10.0.0.5:9000".into());
+                r.s3_allow_http = true;
+            })
+            .is_empty()
+        );
+        assert!(
+            error(|r| {
+                s3(r);
+                r.s3_access_key_id = Some("GOPY".into());
+            })
+            .contains("set both or neither")
+        );
+        assert!(
+            error(|r| {
+                s3(r);
+                r.s3_endpoint = Some("not a url".into());
+            })
+            .contains("`s3_endpoint`")
+        );
+    }
+
+    #[test]
+    fn the_body_limit_leaves_room_for_the_largest_upload() {
+        assert!(error(|r| r.max_body_bytes = 26 * 1024 * 1024).contains("`max_body_bytes`"));
+        assert!(
+            error(|r| {
+                r.max_body_bytes = 26 * 1024 * 1024;
+                r.max_document_bytes = 20 * 1024 * 1024;
+            })
+            .is_empty()
+        );
+        assert!(error(|r| r.max_attachment_bytes = 0).contains("`max_attachment_bytes`"));
+    }
 }

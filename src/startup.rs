@@ -14,6 +14,7 @@ use crate::mail::Mailer;
 use crate::search::SearchIndex;
 use crate::services::first_run;
 use crate::state::AppState;
+use crate::storage::Storage;
 
 /// A built, bound, not yet running gopy.
 pub struct Application {
@@ -35,9 +36,18 @@ impl Application {
         let listener = TcpListener::bind(settings.listen).await?;
         let base_url: Arc<str> = match &settings.public_url {
             Some(url) => url.as_str().into(),
-            None => format!("http://{}", listener.local_addr()?).into(),
+            // Links in mail must work from a browser: an unspecified bind address becomes localhost.
+            None => {
+                let addr = listener.local_addr()?;
+                if addr.ip().is_unspecified() {
+                    format!("http://localhost:{}", addr.port()).into()
+                } else {
+                    format!("http://{addr}").into()
+                }
+            }
         };
         let mailer = Mailer::from_settings(&settings)?;
+        let storage = Storage::from_settings(&settings)?;
         let mail_wake = Arc::new(Notify::new());
         let jobs = CancellationToken::new();
         tokio::spawn(crate::jobs::mail::run(
@@ -55,6 +65,7 @@ impl Application {
             mailer,
             mail_wake,
             base_url,
+            storage,
         };
         Ok(Self {
             listener,

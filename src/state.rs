@@ -10,6 +10,7 @@ use crate::http::metrics::Metrics;
 use crate::mail::Mailer;
 use crate::search::SearchIndex;
 use crate::services::limits::Limiter;
+use crate::storage::Storage;
 
 /// Everything handlers share; cheap to clone.
 #[derive(Clone)]
@@ -30,6 +31,8 @@ pub struct AppState {
     pub mail_wake: Arc<tokio::sync::Notify>,
     /// Base URL for links in mail, without a trailing slash.
     pub base_url: Arc<str>,
+    /// Uploaded files (local directory or S3-compatible object store).
+    pub storage: Storage,
 }
 
 impl AppState {

@@ -32,11 +32,12 @@ pub struct FormToken {
 }
 
 impl FormToken {
-    /// Adds the cookie to a response when the token is new.
-    pub fn apply(&self, mut response: Response) -> Response {
+    /// Adds the cookie to a response when the token is new (`Secure` when served over HTTPS).
+    pub fn apply(&self, mut response: Response, secure: bool) -> Response {
+        let secure = if secure { "; Secure" } else { "" };
         if self.fresh
             && let Ok(value) = HeaderValue::from_str(&format!(
-                "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax",
+                "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
                 self.token
             ))
         {

@@ -38,6 +38,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub fn route_table() -> RouteTable {
     let table = RouteTable::default()
         .get("/", pages::home::show_home)
+        .get("/consultations", pages::consultation_list::show_list)
         .get(
             "/consultations/{id}",
             pages::consultations::show_consultation,
@@ -119,7 +120,10 @@ pub fn router(state: AppState) -> Router {
     ];
     let mut app = route_table()
         .into_router()
-        .layer(axum::middleware::from_fn(pages::access::issue_form_token))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::access::issue_form_token,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

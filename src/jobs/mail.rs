@@ -111,8 +111,13 @@ pub async fn drain(db: &DatabaseConnection, mailer: &Mailer) -> Result<usize> {
             }
             Err((permanent, error)) if permanent || attempts >= MAX_ATTEMPTS => {
                 tracing::error!(seq = row.seq, attempts, "mail given up");
+                // The body may hold a one-time link or personal data: it goes, the record stays.
                 update
                     .col_expr(outbox::Column::ProcessedAt, Expr::value(done))
+                    .col_expr(
+                        outbox::Column::Payload,
+                        Expr::value(serde_json::json!({ "given_up": true })),
+                    )
                     .col_expr(
                         outbox::Column::LastError,
                         Expr::value(Some(format!("given up: {error}"))),

@@ -426,7 +426,7 @@ pub async fn set_clauses_from_text(
         return Err(Error::Invalid(errors));
     }
     let document = parse(text);
-    // Keep stable keys of clauses that keep their place (same level and number path).
+    // Keep the stable keys of clauses that keep their place (the same level and number path).
     let old = clauses::Entity::find()
         .filter(clauses::Column::ConsultationId.eq(id))
         .order_by_asc(clauses::Column::Position)
@@ -443,7 +443,7 @@ pub async fn set_clauses_from_text(
         id,
         None,
         &mut Vec::new(),
-        &old,
+        &stored_paths(&old),
         &mut rows,
     );
     for chunk in rows.chunks(200) {
@@ -462,12 +462,33 @@ pub async fn set_clauses_from_text(
         .await?)
 }
 
+/// The place of a clause in the tree: the (level, number) of each ancestor and itself.
+type ClausePath = Vec<(ClauseLevel, String)>;
+
+/// Paths of stored clauses, to keep a clause's stable key when its place stays the same.
+fn stored_paths(old: &[clauses::Model]) -> std::collections::HashMap<ClausePath, Uuid> {
+    let by_id: std::collections::HashMap<Uuid, &clauses::Model> =
+        old.iter().map(|c| (c.id, c)).collect();
+    let mut paths = std::collections::HashMap::new();
+    for clause in old {
+        let mut path = vec![(clause.level, clause.number.clone())];
+        let mut cursor = clause.parent_id;
+        while let Some(parent) = cursor.and_then(|id| by_id.get(&id)) {
+            path.push((parent.level, parent.number.clone()));
+            cursor = parent.parent_id;
+        }
+        path.reverse();
+        paths.insert(path, clause.stable_key);
+    }
+    paths
+}
+
 fn flatten(
     nodes: &[ParsedClause],
     consultation_id: Uuid,
     parent_id: Option<Uuid>,
-    path: &mut Vec<(ClauseLevel, String)>,
-    old: &[clauses::Model],
+    path: &mut ClausePath,
+    old: &std::collections::HashMap<ClausePath, Uuid>,
     out: &mut Vec<clauses::ActiveModel>,
 ) {
     for node in nodes {
@@ -475,10 +496,7 @@ fn flatten(
         let level = level_of(node.level);
         path.push((level, node.number.clone()));
         let position = i32::try_from(out.len()).unwrap_or(i32::MAX);
-        let stable_key = old
-            .iter()
-            .find(|c| c.level == level && c.number == node.number && c.position == position)
-            .map_or_else(new_id, |c| c.stable_key);
+        let stable_key = old.get(path.as_slice()).copied().unwrap_or_else(new_id);
         out.push(clauses::ActiveModel {
             id: Set(id),
             consultation_id: Set(consultation_id),

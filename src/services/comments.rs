@@ -85,6 +85,12 @@ pub async fn submit(
             ));
         }
         if let Some(first) = find_by_key(db, author.id, key).await? {
+            if first.consultation_id != consultation_id {
+                return Err(Error::Conflict {
+                    code: "idempotency_key_reused",
+                    detail: "This Idempotency-Key was already used for another request.".into(),
+                });
+            }
             return Ok(Submitted {
                 comment: first,
                 replayed: true,
@@ -338,4 +344,119 @@ pub async fn public_author<C: ConnectionTrait>(
             .map_or_else(|| "Người dân".to_owned(), |u| u.display_name)),
         None => Ok("Người dân".to_owned()),
     }
+}
+
+/// Changes an author wants to make; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct CommentEdit {
+    /// New stance.
+    pub stance: Option<String>,
+    /// New text.
+    pub body: Option<String>,
+    /// New consent.
+    pub consent: Option<String>,
+}
+
+/// Lets the author change a comment until moderation decides it (pending, or returned for an
+/// edit, which sends it back to the queue). The replaced version is kept in
+/// `comment_revisions`, and a changed consent is recorded with its time.
+pub async fn edit(
+    db: &DatabaseConnection,
+    author: &users::Model,
+    id: Uuid,
+    change: CommentEdit,
+) -> Result<comments::Model> {
+    let comment = comments::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.author_id == Some(author.id))
+        .ok_or(Error::NotFound("comment"))?;
+    if !matches!(
+        comment.status,
+        CommentStatus::Pending | CommentStatus::EditRequested
+    ) {
+        return Err(Error::Conflict {
+            code: "already_moderated",
+            detail: "This comment has been moderated and can no longer be edited.".into(),
+        });
+    }
+    let mut errors = FieldErrors::default();
+    let stance = match change.stance.as_deref() {
+        Some(s) => parse_stance(s)
+            .map_err(|code| {
+                errors.push(
+                    "stance",
+                    code,
+                    "Chọn: đồng ý, không đồng ý, đề xuất hoặc câu hỏi",
+                )
+            })
+            .ok(),
+        None => Some(comment.stance),
+    };
+    let consent = match change.consent.as_deref() {
+        Some(s) => parse_consent(s)
+            .map_err(|code| errors.push("consent", code, "Chọn cách công khai ý kiến"))
+            .ok(),
+        None => Some(comment.consent),
+    };
+    let body = match change.body.as_deref() {
+        Some(b) => CommentBody::parse(b)
+            .map_err(|code| errors.push("body", code, "Ý kiến cần từ 10 đến 5.000 ký tự"))
+            .ok()
+            .map(CommentBody::into_inner),
+        None => Some(comment.body.clone()),
+    };
+    errors.into_result()?;
+    let (Some(stance), Some(consent), Some(body)) = (stance, consent, body) else {
+        return Err(Error::Internal(anyhow::anyhow!(
+            "edit parsed without errors but incomplete"
+        )));
+    };
+    let at = now();
+    let txn = crate::db::begin_write(db).await?;
+    entity::comment_revisions::ActiveModel {
+        id: Set(new_id()),
+        comment_id: Set(comment.id),
+        stance: Set(comment.stance),
+        clause_id: Set(comment.clause_id),
+        body: Set(comment.body.clone()),
+        edited_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    if consent != comment.consent {
+        consent_records::ActiveModel {
+            id: Set(new_id()),
+            user_id: Set(Some(author.id)),
+            comment_id: Set(Some(comment.id)),
+            consent: Set(consent),
+            context: Set("comment_edit".to_owned()),
+            recorded_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let mut active: comments::ActiveModel = comment.into();
+    active.stance = Set(stance);
+    active.consent = Set(consent);
+    active.body = Set(body);
+    active.status = Set(CommentStatus::Pending);
+    active.updated_at = Set(at);
+    let updated = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The earlier versions of a comment, oldest first.
+pub async fn revisions(
+    db: &DatabaseConnection,
+    id: Uuid,
+) -> Result<Vec<entity::comment_revisions::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(entity::comment_revisions::Entity::find()
+        .filter(entity::comment_revisions::Column::CommentId.eq(id))
+        .order_by_asc(entity::comment_revisions::Column::EditedAt)
+        .order_by_asc(entity::comment_revisions::Column::Id)
+        .all(db)
+        .await?)
 }

@@ -30,6 +30,7 @@ enum Rule {
 /// The decided rule of every route. Keep in step with `gopy::http::route_table()`.
 const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/", Rule::Public),
+    ("GET", "/consultations", Rule::Public),
     ("GET", "/consultations/{id}", Rule::Public),
     ("GET", "/consultations/{id}/comment", Rule::Commenter),
     ("POST", "/consultations/{id}/comment", Rule::Commenter),
@@ -117,12 +118,20 @@ const RULES: &[(&str, &str, Rule)] = &[
         Rule::Moderator,
     ),
     ("GET", "/api/v1/comments/{id}", Rule::Public),
+    ("PATCH", "/api/v1/comments/{id}", Rule::Commenter),
     (
         "POST",
         "/api/v1/comments/{id}/endorsements",
         Rule::Commenter,
     ),
     ("GET", "/api/v1/track/{code}", Rule::Public),
+    ("POST", "/api/v1/comments/{id}/attachments", Rule::Commenter),
+    ("GET", "/api/v1/comments/{id}/attachments", Rule::Public),
+    ("GET", "/api/v1/attachments/{id}", Rule::Public),
+    ("POST", "/api/v1/consultations/{id}/documents", Rule::Author),
+    ("GET", "/api/v1/consultations/{id}/documents", Rule::Public),
+    ("GET", "/api/v1/documents/{id}", Rule::Public),
+    ("DELETE", "/api/v1/documents/{id}", Rule::Author),
     ("GET", "/api/v1/units", Rule::Public),
     ("GET", "/api/v1/units/{code}", Rule::Public),
     ("GET", "/api/v1/agencies", Rule::Public),

@@ -510,3 +510,77 @@ async fn fifty_parallel_endorsements_by_one_resident_count_once() {
         .len();
     assert!(users >= 3);
 }
+
+#[tokio::test]
+async fn authors_edit_until_moderation_and_every_version_is_kept() {
+    let w = world().await;
+    let lan = person(&w.app, "lan@vidu.vn", "Lan", Role::Resident, true).await;
+    let other = person(&w.app, "binh@vidu.vn", "Bình", Role::Resident, true).await;
+    let created = post_comment(
+        &w,
+        &lan,
+        comment_body(&w, "Bản đầu: cần thêm đèn chiếu sáng.", "public_named"),
+        None,
+    )
+    .await;
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let uri = format!("/api/v1/comments/{id}");
+    let edit = json!({"body": "Bản sửa: cần thêm đèn chiếu sáng và camera an ninh.", "consent": "public_anonymous"});
+    w.app
+        .json(Method::PATCH, &uri, &edit, &[("authorization", &other)])
+        .await
+        .assert_problem(404, "not_found");
+    let edited = w
+        .app
+        .json(Method::PATCH, &uri, &edit, &[("authorization", &lan)])
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    assert_eq!(
+        edited.json()["tracking_code"],
+        created.json()["tracking_code"],
+        "the code stays"
+    );
+    let own = get_as(&w.app, &uri, Some(&lan)).await.json();
+    assert_eq!(
+        own["body"],
+        "Bản sửa: cần thêm đèn chiếu sáng và camera an ninh."
+    );
+    assert_eq!(own["consent"], "public_anonymous");
+    let history = gopy::services::comments::revisions(&w.app.state.db, id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].body, "Bản đầu: cần thêm đèn chiếu sáng.");
+    let consents = entity::consent_records::Entity::find()
+        .filter(entity::consent_records::Column::CommentId.eq(id.parse::<uuid::Uuid>().unwrap()))
+        .order_by_asc(entity::consent_records::Column::RecordedAt)
+        .all(&w.app.state.db)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = consents.iter().map(|c| c.consent.as_str()).collect();
+    assert_eq!(
+        kinds,
+        vec!["public_named", "public_anonymous"],
+        "each consent is recorded with its time"
+    );
+
+    w.app
+        .json(
+            Method::PATCH,
+            &uri,
+            &json!({"body": "ngắn"}),
+            &[("authorization", &lan)],
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+    approve(&w.app, &id).await;
+    w.app
+        .json(
+            Method::PATCH,
+            &uri,
+            &json!({"body": "Sửa sau khi đã duyệt thì không được."}),
+            &[("authorization", &lan)],
+        )
+        .await
+        .assert_problem(409, "already_moderated");
+}

@@ -10,12 +10,14 @@ mod helpers;
 
 mod account_pages;
 mod accounts_api;
+mod attachments;
 mod auth;
 mod authoring;
 mod authz;
 mod cli;
 mod comment_pages;
 mod comments;
+mod consultation_pages;
 mod consultations;
 mod errors;
 mod first_run;

@@ -1,6 +1,7 @@
 // A resident on a phone reads a consultation: home page -> consultation ->
 // jump to a clause from the table of contents -> switch to English -> an
-// unknown page gives a 404.
+// unknown page gives a 404. Another finds one through the list page: home page
+// -> "see all" -> filter by a kind -> open a result.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -181,6 +182,93 @@ test('a resident reads a consultation on a phone', { timeout: 180_000 }, async (
   } finally {
     if (pageErrors.length) t.diagnostic(`JavaScript errors on the pages: ${pageErrors.join(' | ')}`);
     if (failedRequests.length) t.diagnostic(`failed requests: ${failedRequests.join(' | ')}`);
+    await page.context().close();
+  }
+});
+
+test('a resident finds a consultation through the list on a phone', { timeout: 180_000 }, async (t) => {
+  const page = await phonePage(browser);
+  const pageErrors = [];
+  const failedRequests = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('response', (res) => {
+    if (res.status() >= 400) failedRequests.push(`${res.status()} ${res.url()}`);
+  });
+
+  let step = 'start';
+  try {
+    step = 'open the home page';
+    await page.goto(`${gopy.url}/`);
+    await page.locator('[data-testid="how-it-works"]').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('[data-testid="how-it-works"] li').count(), 3, 'three steps');
+    assert.equal(
+      await page.locator('[data-testid="track-box"] form').getAttribute('action'),
+      '/track',
+      'the tracking box sends to /track',
+    );
+
+    step = 'go to the list page';
+    const seeAll = page.locator('[data-testid="see-all"]');
+    await reveal(page, seeAll);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/consultations'), seeAll.click()]);
+    await page.locator('h1').first().waitFor({ state: 'visible' });
+    const cards = page.locator('[data-testid="consultation-results"] [data-testid="consultation-card"]');
+    const all = await cards.count();
+    assert.ok(all >= 2, `the list shows ${all} consultations, want >= 2`);
+    await screenshot(page, 'list-phone');
+
+    step = 'filter by a kind';
+    const kindSelect = page.locator('select#kind');
+    // The filters fold away behind a <details> until one is in use.
+    await reveal(page, kindSelect);
+    const kinds = await kindSelect.locator('option').evaluateAll((options) =>
+      options.map((o) => ({ value: o.value, label: o.textContent.trim() })).filter((o) => o.value),
+    );
+    assert.ok(kinds.length >= 2, 'the kind filter has choices');
+    // The kind of the first result, so the filtered list is not empty.
+    const firstKind = squash(await cards.first().locator('.card__kind').innerText());
+    const kind = kinds.find((k) => k.label === firstKind);
+    assert.ok(kind, `the first result's kind "${firstKind}" is a choice of the filter`);
+    await kindSelect.selectOption(kind.value);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/consultations' && u.searchParams.get('kind') === kind.value),
+      page.locator('[data-testid="apply-filters"]').click(),
+    ]);
+    const filtered = await cards.count();
+    assert.ok(filtered >= 1 && filtered < all, `filtering by ${kind.value} shows ${filtered} of ${all}`);
+    for (const label of await cards.locator('.card__kind').allInnerTexts()) {
+      assert.equal(squash(label), kind.label, 'every result is of the chosen kind');
+    }
+    assert.equal(await kindSelect.inputValue(), kind.value, 'the filter stays chosen');
+    const noOverflow = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    assert.ok(noOverflow, 'the filtered list does not scroll sideways on a phone');
+    await screenshot(page, 'list-filtered-phone');
+
+    step = 'open a result';
+    const result = cards.first().locator('.card__title a');
+    const title = squash(await result.innerText());
+    const href = await result.getAttribute('href');
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === new URL(href, gopy.url).pathname),
+      result.click(),
+    ]);
+    const h1 = page.locator('h1').first();
+    await h1.waitFor({ state: 'visible' });
+    assert.equal(squash(await h1.innerText()), title, 'the <h1> is the title that was clicked');
+    assert.ok(
+      (await page.locator('[data-testid="consultation-body"]').count()) === 1,
+      'the consultation body is rendered',
+    );
+    assert.deepEqual(failedRequests, [], 'no request failed');
+  } catch (err) {
+    await screenshot(page, 'failure-list').catch(() => {});
+    err.message =
+      `step "${step}" failed at ${page.url()}: ${err.message}\n` +
+      `(screenshot: tests/browser/test-results/failure-list.png)\n` +
+      `--- gopy output ---\n${gopy.transcript().split('\n').slice(-60).join('\n')}`;
+    throw err;
+  } finally {
+    if (pageErrors.length) t.diagnostic(`JavaScript errors on the pages: ${pageErrors.join(' | ')}`);
     await page.context().close();
   }
 });

@@ -59,9 +59,9 @@ pub struct CreatedCommentResponse {
     responses(
         (status = 201, description = "Received (a retry with the same Idempotency-Key returns the same comment)", body = CreatedCommentResponse),
         (status = 401, description = "Not signed in", body = crate::http::problem::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "This account may not comment, or its email is not verified", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "This account may not comment (residents and organization representatives do)", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such consultation", body = crate::http::problem::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Outside the comment window", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Outside the comment window (`outside_comment_window`), email not verified (`email_not_verified`), or an Idempotency-Key reused for another consultation (`idempotency_key_reused`)", body = crate::http::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Field errors", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("cookie" = []))
@@ -153,7 +153,7 @@ pub struct TrackResponse {
 /// Follows a comment by its tracking code.
 #[utoipa::path(
     get, path = "/api/v1/track/{code}", tag = "comments",
-    params(("code" = String, Path, description = "Tracking code, e.g. GY-7K3F-9QXM (case, spaces and look-alike letters are forgiven)")),
+    params(("code" = String, Path, description = "Tracking code, e.g. GY-7K3F-9QXMZ (case, spaces and look-alike letters are forgiven)")),
     responses(
         (status = 200, description = "Status and history", body = TrackResponse),
         (status = 404, description = "No comment has this code", body = crate::http::problem::Problem, content_type = "application/problem+json"),
@@ -388,4 +388,48 @@ pub async fn endorse_comment(
     let endorsement_count =
         comment_reading::endorse(&state.db, id, user.signed_in().user.id).await?;
     Ok(Json(EndorsementResponse { endorsement_count }))
+}
+
+/// Changes to a comment by its author.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditCommentBody {
+    /// New stance.
+    pub stance: Option<String>,
+    /// New text, 10 to 5,000 characters.
+    pub body: Option<String>,
+    /// New publication consent.
+    pub consent: Option<String>,
+}
+
+/// Edits one's own comment until moderation decides it; earlier versions are kept.
+#[utoipa::path(
+    patch, path = "/api/v1/comments/{id}", tag = "comments", request_body = EditCommentBody,
+    params(("id" = Uuid, Path, description = "Comment id")),
+    responses(
+        (status = 200, description = "Edited; back in the moderation queue", body = CreatedCommentResponse),
+        (status = 404, description = "No such comment of this account", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already moderated", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Field errors", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+pub async fn edit_comment(
+    State(state): State<AppState>,
+    Commenter(user): Commenter,
+    ValidPath(id): ValidPath<Uuid>,
+    ValidJson(body): ValidJson<EditCommentBody>,
+) -> Result<Json<CreatedCommentResponse>> {
+    let change = comments::CommentEdit {
+        stance: body.stance,
+        body: body.body,
+        consent: body.consent,
+    };
+    let c = comments::edit(&state.db, &user.signed_in().user, id, change).await?;
+    Ok(Json(CreatedCommentResponse {
+        id: c.id,
+        tracking_code: c.tracking_code,
+        status: c.status.as_str().to_owned(),
+        created_at: c.created_at,
+    }))
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod authoring;
 pub mod comments;
@@ -52,9 +53,17 @@ use crate::http::routes::RouteTable;
         comments::create_comment,
         comments::list_comments,
         comments::get_comment,
+        comments::edit_comment,
         comments::endorse_comment,
         comments::track_comment,
         import::import_comments,
+        attachments::upload_attachment,
+        attachments::list_attachments,
+        attachments::download_attachment,
+        attachments::upload_document,
+        attachments::list_documents,
+        attachments::download_document,
+        attachments::delete_document,
         consultations::get_consultation,
         reference::list_units,
         reference::get_unit,
@@ -138,11 +147,31 @@ pub fn routes(table: RouteTable) -> RouteTable {
             import::import_comments,
         )
         .get("/api/v1/comments/{id}", comments::get_comment)
+        .patch("/api/v1/comments/{id}", comments::edit_comment)
         .post(
             "/api/v1/comments/{id}/endorsements",
             comments::endorse_comment,
         )
         .get("/api/v1/track/{code}", comments::track_comment)
+        .post(
+            "/api/v1/comments/{id}/attachments",
+            attachments::upload_attachment,
+        )
+        .get(
+            "/api/v1/comments/{id}/attachments",
+            attachments::list_attachments,
+        )
+        .get("/api/v1/attachments/{id}", attachments::download_attachment)
+        .post(
+            "/api/v1/consultations/{id}/documents",
+            attachments::upload_document,
+        )
+        .get(
+            "/api/v1/consultations/{id}/documents",
+            attachments::list_documents,
+        )
+        .get("/api/v1/documents/{id}", attachments::download_document)
+        .delete("/api/v1/documents/{id}", attachments::delete_document)
         .get("/api/v1/units", reference::list_units)
         .get("/api/v1/units/{code}", reference::get_unit)
         .get("/api/v1/agencies", reference::list_agencies)

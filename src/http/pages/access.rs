@@ -157,7 +157,11 @@ pub(super) async fn form_token(parts: &mut Parts) -> FormToken {
 ///
 /// Pages for a browser with a session show that person's account, so they are marked
 /// `Cache-Control: no-store` (unless the handler chose otherwise).
-pub async fn issue_form_token(request: Request, next: Next) -> Response {
+pub async fn issue_form_token(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let token = form_token(&mut parts).await;
     let personal = cookie(&parts.headers, SESSION_COOKIE).is_some();
@@ -175,5 +179,10 @@ pub async fn issue_form_token(request: Request, next: Next) -> Response {
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    token.apply(response)
+    let secure = state
+        .settings
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
+    token.apply(response, secure)
 }

@@ -232,9 +232,17 @@ pub struct SignInForm {
 pub async fn sign_in(
     State(state): State<AppState>,
     layout: Layout,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<Response, PageError> {
+    limit(
+        &state,
+        &format!("login-ip:{ip}"),
+        60,
+        std::time::Duration::from_secs(600),
+    )
+    .map_err(|e| layout.fail(e))?;
     let next = local_next(&form.next);
     let settings = &state.settings;
     let signed = users::sign_in(

@@ -1,5 +1,6 @@
-//! A consultation's public page: facts, text and clause tree, links to comment while the
-//! window is open, and the published comments (paginated, sortable, filtered by clause).
+//! A consultation's public page: facts, text (Markdown, rendered safely) and clause tree, what
+//! changed since the previous version, links to comment while the window is open, and the
+//! published comments (paginated, sortable, filtered by clause).
 
 use std::collections::HashMap;
 
@@ -8,9 +9,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use entity::clauses;
-use entity::enums::ClauseLevel;
+use entity::enums::{ClauseLevel, ConsultationStatus};
 use http::StatusCode;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -21,6 +22,7 @@ use crate::http::pages::{ConsultationCard, Layout, render, render_error_page};
 use crate::http::problem::PageError;
 use crate::i18n::Tr;
 use crate::policy::Action;
+use crate::services::authoring::{self, ClauseChange};
 use crate::services::comment_reading::{self, PublicFilter, Sort};
 use crate::services::{comments, consultations, now};
 
@@ -75,6 +77,36 @@ pub struct CommentList {
     pub next_href: Option<String>,
 }
 
+/// One clause added, changed or removed since the previous version.
+#[derive(Debug, Clone)]
+pub struct ChangeRow {
+    /// `added`, `changed` or `removed` (for styling; the label says it in words).
+    pub kind: &'static str,
+    /// Translated kind of change.
+    pub kind_label: &'static str,
+    /// Readable name of the clause: "Điều 2, khoản 2".
+    pub path: String,
+    /// Fragment of the clause on this page (not for removed clauses).
+    pub anchor: Option<String>,
+    /// Text before (empty for added clauses).
+    pub before: String,
+    /// Text after (empty for removed clauses).
+    pub after: String,
+}
+
+/// The versions around the one shown.
+#[derive(Debug, Clone)]
+pub struct Versions {
+    /// Version number of this page.
+    pub number: i32,
+    /// `(id, number)` of the version this one replaces.
+    pub previous: Option<(String, i32)>,
+    /// `(id, number)` of the published version that replaces this one.
+    pub newer: Option<(String, i32)>,
+    /// Clauses changed since the previous version, in this version's order (removed last).
+    pub changes: Vec<ChangeRow>,
+}
+
 /// Template of a consultation page.
 #[derive(Template)]
 #[template(path = "consultation.html")]
@@ -83,8 +115,12 @@ pub struct ConsultationPage {
     pub layout: Layout,
     /// List-level facts.
     pub c: ConsultationCard,
-    /// Body split into paragraphs.
-    pub body_paragraphs: Vec<String>,
+    /// Body rendered from Markdown by `markdown::to_safe_html` (raw HTML escaped, links vetted).
+    pub body_html: String,
+    /// Why the window is shorter than the legal minimum, when it is.
+    pub short_window_reason: Option<String>,
+    /// Previous and newer versions, and what changed.
+    pub versions: Versions,
     /// Legal basis.
     pub legal_basis: String,
     /// Names of the units concerned.
@@ -185,10 +221,18 @@ pub async fn show_consultation(
     };
     let c = ConsultationCard::from_summary(&detail.summary, t, at);
     let consultation = &detail.summary.consultation;
+    let versions = versions(&db, &detail, &paths, t, at)
+        .await
+        .map_err(|e| layout.fail(e))?;
     let actor = viewer.actor();
     let page = ConsultationPage {
         layout: layout.titled(c.title.clone()),
-        body_paragraphs: paragraphs(&consultation.body),
+        body_html: crate::markdown::to_safe_html(&consultation.body),
+        short_window_reason: consultation
+            .short_window_reason
+            .clone()
+            .filter(|r| !r.trim().is_empty()),
+        versions,
         legal_basis: consultation.legal_basis.clone(),
         units: detail.units.iter().map(|u| u.name.clone()).collect(),
         clauses: clause_rows(&detail.clauses, &detail.clause_comment_counts, t),
@@ -284,13 +328,90 @@ pub fn clause_paths(rows: &[clauses::Model], t: Tr) -> HashMap<Uuid, String> {
     paths
 }
 
-/// Splits text at blank lines.
-fn paragraphs(body: &str) -> Vec<String> {
-    body.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(ToOwned::to_owned)
-        .collect()
+/// The versions around the one shown: the one it replaced (with what changed since), and the
+/// published one that replaces it.
+async fn versions<C: ConnectionTrait>(
+    db: &C,
+    detail: &consultations::Detail,
+    paths: &HashMap<Uuid, String>,
+    t: Tr,
+    at: chrono::DateTime<chrono::Utc>,
+) -> crate::error::Result<Versions> {
+    let consultation = &detail.summary.consultation;
+    let newer = entity::consultations::Entity::find()
+        .filter(entity::consultations::Column::PreviousVersionId.eq(consultation.id))
+        .filter(entity::consultations::Column::Status.ne(ConsultationStatus::Draft))
+        .one(db)
+        .await?
+        .map(|n| (n.id.to_string(), n.version));
+    let mut versions = Versions {
+        number: consultation.version,
+        previous: None,
+        newer,
+        changes: Vec::new(),
+    };
+    let Some(previous_id) = consultation.previous_version_id else {
+        return Ok(versions);
+    };
+    let previous = match consultations::get_public(db, previous_id, at).await {
+        Ok(previous) => previous,
+        // A previous version that is not public (never published) is not offered.
+        Err(crate::error::Error::NotFound(_)) => return Ok(versions),
+        Err(e) => return Err(e),
+    };
+    let before_paths = clause_paths(&previous.clauses, t);
+    let anchors: HashMap<String, String> = clause_rows(&detail.clauses, &HashMap::new(), t)
+        .into_iter()
+        .map(|row| (row.id, row.anchor))
+        .collect();
+    let text = |c: &clauses::Model| {
+        [c.heading.as_deref().unwrap_or_default(), c.body.as_str()]
+            .into_iter()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" — ")
+    };
+    let path = |paths: &HashMap<Uuid, String>, c: &clauses::Model| {
+        paths
+            .get(&c.id)
+            .cloned()
+            .unwrap_or_else(|| c.number.clone())
+    };
+    for change in authoring::changes_since_previous(db, consultation).await? {
+        let row = match change {
+            ClauseChange::Added(after) => ChangeRow {
+                kind: "added",
+                kind_label: t.get("versions.added"),
+                path: path(paths, &after),
+                anchor: anchors.get(&after.id.to_string()).cloned(),
+                before: String::new(),
+                after: text(&after),
+            },
+            ClauseChange::Changed { before, after } => ChangeRow {
+                kind: "changed",
+                kind_label: t.get("versions.changed"),
+                path: path(paths, &after),
+                anchor: anchors.get(&after.id.to_string()).cloned(),
+                before: text(&before),
+                after: text(&after),
+            },
+            ClauseChange::Removed(before) => ChangeRow {
+                kind: "removed",
+                kind_label: t.get("versions.removed"),
+                path: path(&before_paths, &before),
+                anchor: None,
+                before: text(&before),
+                after: String::new(),
+            },
+        };
+        versions.changes.push(row);
+    }
+    versions.previous = Some((
+        previous_id.to_string(),
+        previous.summary.consultation.version,
+    ));
+    Ok(versions)
 }
 
 /// Turns the stored tree (document order) into rows with depth, label and anchor.

@@ -8,6 +8,7 @@ pub mod account_tokens;
 pub mod admin;
 pub mod comment_views;
 pub mod comments;
+pub mod consultation_list;
 pub mod consultations;
 pub mod forms;
 pub mod home;
