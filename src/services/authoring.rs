@@ -728,3 +728,102 @@ pub async fn changes_since_previous<C: ConnectionTrait>(
     }
     Ok(changes)
 }
+
+/// Corrections to one clause of a draft; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct ClauseEdit {
+    /// Number as printed ("5", "a", "II").
+    pub number: Option<String>,
+    /// Heading (empty removes it).
+    pub heading: Option<String>,
+    /// Text.
+    pub body: Option<String>,
+}
+
+async fn editable_clause(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    clause_id: Uuid,
+) -> Result<clauses::Model> {
+    let consultation = find_editable(db, actor, id).await?;
+    if consultation.status != ConsultationStatus::Draft {
+        return Err(Error::Conflict {
+            code: "not_a_draft",
+            detail: "Only a draft's text can change; publish a new version instead.".into(),
+        });
+    }
+    clauses::Entity::find_by_id(clause_id)
+        .one(db)
+        .await?
+        .filter(|c| c.consultation_id == id)
+        .ok_or(Error::NotFound("clause"))
+}
+
+/// Corrects one clause of a draft after its text was recognised.
+pub async fn edit_clause(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    clause_id: Uuid,
+    edit: ClauseEdit,
+) -> Result<clauses::Model> {
+    let clause = editable_clause(db, actor, id, clause_id).await?;
+    let mut errors = FieldErrors::default();
+    let mut active = clause.into_active_model();
+    if let Some(number) = edit.number {
+        let number = normalize(&number);
+        if number.is_empty() || char_len(&number) > 20 {
+            errors.push("number", "invalid_length", "Số hiệu từ 1 đến 20 ký tự");
+        }
+        active.number = Set(number);
+    }
+    if let Some(heading) = edit.heading {
+        let heading = normalize(&heading);
+        if char_len(&heading) > 1_000 {
+            errors.push("heading", "too_long", "Tối đa 1.000 ký tự");
+        }
+        active.heading = Set(Some(heading).filter(|h| !h.is_empty()));
+    }
+    if let Some(body) = edit.body {
+        let body = normalize(&body);
+        if char_len(&body) > 100_000 {
+            errors.push("body", "too_long", "Tối đa 100.000 ký tự");
+        }
+        active.body = Set(body);
+    }
+    errors.into_result()?;
+    Ok(active.update(db).await?)
+}
+
+/// Removes a clause (and the clauses under it) from a draft.
+pub async fn delete_clause(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    clause_id: Uuid,
+) -> Result<()> {
+    let clause = editable_clause(db, actor, id, clause_id).await?;
+    let all = clauses::Entity::find()
+        .filter(clauses::Column::ConsultationId.eq(id))
+        .all(db)
+        .await?;
+    // Collect the clause and its descendants explicitly (no reliance on cascading deletes).
+    let mut doomed = vec![clause.id];
+    let mut index = 0;
+    while index < doomed.len() {
+        let parent = doomed[index];
+        doomed.extend(
+            all.iter()
+                .filter(|c| c.parent_id == Some(parent))
+                .map(|c| c.id),
+        );
+        index += 1;
+    }
+    let txn = crate::db::begin_write(db).await?;
+    for clause_id in doomed.iter().rev() {
+        clauses::Entity::delete_by_id(*clause_id).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

@@ -371,3 +371,120 @@ async fn a_new_version_keeps_the_old_one_and_shows_what_changed() {
         ]
     );
 }
+
+#[tokio::test]
+async fn officers_correct_the_recognised_tree_of_a_draft() {
+    let app = TestApp::spawn().await;
+    let officer = bearer(&app, "sxd@vidu.vn", Role::AgencyOfficer, Some("SXD")).await;
+    let other = bearer(&app, "stc@vidu.vn", Role::AgencyOfficer, Some("STC")).await;
+    let id = call(
+        &app,
+        Method::POST,
+        "/api/v1/consultations",
+        Some(&officer),
+        Some(draft(45)),
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let text = "Điều 1. Phạm vi\nQuy hoạch công viên.\nĐiều 2. Cây xanh\n1. Giữ cây cổ thụ.\na) Cây dầu.\nb) Cây sao.\n2. Trồng mới.";
+    let tree = call(
+        &app,
+        Method::PUT,
+        &format!("/api/v1/consultations/{id}/clauses"),
+        Some(&officer),
+        Some(json!({"text": text})),
+    )
+    .await
+    .json();
+    let clauses = tree["clauses"].as_array().unwrap();
+    let khoan = clauses
+        .iter()
+        .find(|c| c["level"] == "khoan" && c["number"] == "1")
+        .unwrap();
+    let khoan_id = khoan["id"].as_str().unwrap();
+    let uri = format!("/api/v1/consultations/{id}/clauses/{khoan_id}");
+
+    let fixed = call(
+        &app,
+        Method::PATCH,
+        &uri,
+        Some(&officer),
+        Some(json!({"body": "Giữ lại toàn bộ cây cổ thụ."})),
+    )
+    .await;
+    assert_eq!(fixed.status, 200, "{}", fixed.text());
+    assert_eq!(fixed.json()["body"], "Giữ lại toàn bộ cây cổ thụ.");
+    call(
+        &app,
+        Method::PATCH,
+        &uri,
+        Some(&other),
+        Some(json!({"body": "x"})),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    call(
+        &app,
+        Method::PATCH,
+        &uri,
+        Some(&officer),
+        Some(json!({"number": ""})),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+
+    assert_eq!(
+        call(&app, Method::DELETE, &uri, Some(&officer), None)
+            .await
+            .status,
+        204
+    );
+    let after = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/consultations/{id}"),
+        Some(&officer),
+        None,
+    )
+    .await
+    .json();
+    let numbers: Vec<String> = after["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}{}",
+                c["level"].as_str().unwrap(),
+                c["number"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        vec!["dieu1", "dieu2", "khoan2"],
+        "the khoản and its điểm are gone"
+    );
+
+    call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/consultations/{id}/publish"),
+        Some(&officer),
+        None,
+    )
+    .await;
+    let remaining = after["clauses"][0]["id"].as_str().unwrap();
+    call(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/consultations/{id}/clauses/{remaining}"),
+        Some(&officer),
+        Some(json!({"body": "Sửa sau khi công bố"})),
+    )
+    .await
+    .assert_problem(409, "not_a_draft");
+}

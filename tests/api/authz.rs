@@ -102,6 +102,16 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("PATCH", "/api/v1/consultations/{id}", Rule::Author),
     ("DELETE", "/api/v1/consultations/{id}", Rule::Author),
     ("PUT", "/api/v1/consultations/{id}/clauses", Rule::Author),
+    (
+        "PATCH",
+        "/api/v1/consultations/{id}/clauses/{clause_id}",
+        Rule::Author,
+    ),
+    (
+        "DELETE",
+        "/api/v1/consultations/{id}/clauses/{clause_id}",
+        Rule::Author,
+    ),
     ("POST", "/api/v1/consultations/{id}/publish", Rule::Author),
     ("POST", "/api/v1/consultations/{id}/close", Rule::Author),
     ("POST", "/api/v1/consultations/{id}/versions", Rule::Author),
@@ -151,6 +161,7 @@ fn rule_of(method: &Method, path: &str) -> Option<Rule> {
 /// The route with its parameters filled in.
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
+        .replace("{clause_id}", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c")
         .replace("{code}", "31150")
         .replace("{file}", "gopy.css")
 }

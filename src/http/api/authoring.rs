@@ -273,3 +273,66 @@ pub async fn delete_consultation(
     authoring::delete_draft(&state.db, &user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Corrections to one recognised clause.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClauseEditBody {
+    /// Number as printed.
+    pub number: Option<String>,
+    /// Heading (empty removes it).
+    pub heading: Option<String>,
+    /// Text.
+    pub body: Option<String>,
+}
+
+/// Corrects one clause of a draft.
+#[utoipa::path(
+    patch, path = "/api/v1/consultations/{id}/clauses/{clause_id}", tag = "authoring", request_body = ClauseEditBody,
+    params(("id" = Uuid, Path, description = "Consultation id"), ("clause_id" = Uuid, Path, description = "Clause id")),
+    responses(
+        (status = 200, description = "Corrected", body = crate::http::api::consultations::ClauseResponse),
+        (status = 404, description = "No such clause in this draft", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+pub async fn edit_clause(
+    State(state): State<AppState>,
+    Author(user): Author,
+    ValidPath((id, clause_id)): ValidPath<(Uuid, Uuid)>,
+    ValidJson(body): ValidJson<ClauseEditBody>,
+) -> Result<Json<crate::http::api::consultations::ClauseResponse>> {
+    let edit = authoring::ClauseEdit {
+        number: body.number,
+        heading: body.heading,
+        body: body.body,
+    };
+    let clause = authoring::edit_clause(&state.db, &user.actor(), id, clause_id, edit).await?;
+    let mut responses =
+        crate::http::api::consultations::clause_responses(&[clause], &Default::default());
+    responses
+        .pop()
+        .map(Json)
+        .ok_or(crate::error::Error::NotFound("clause"))
+}
+
+/// Removes a clause and the clauses under it from a draft.
+#[utoipa::path(
+    delete, path = "/api/v1/consultations/{id}/clauses/{clause_id}", tag = "authoring",
+    params(("id" = Uuid, Path, description = "Consultation id"), ("clause_id" = Uuid, Path, description = "Clause id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No such clause in this draft", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+pub async fn delete_clause(
+    State(state): State<AppState>,
+    Author(user): Author,
+    ValidPath((id, clause_id)): ValidPath<(Uuid, Uuid)>,
+) -> Result<StatusCode> {
+    authoring::delete_clause(&state.db, &user.actor(), id, clause_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

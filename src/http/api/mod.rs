@@ -47,6 +47,8 @@ use crate::http::routes::RouteTable;
         authoring::update_consultation,
         authoring::delete_consultation,
         authoring::set_clauses,
+        authoring::edit_clause,
+        authoring::delete_clause,
         authoring::publish_consultation,
         authoring::close_consultation,
         authoring::new_version,
@@ -118,6 +120,14 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .patch("/api/v1/consultations/{id}", authoring::update_consultation)
         .delete("/api/v1/consultations/{id}", authoring::delete_consultation)
         .put("/api/v1/consultations/{id}/clauses", authoring::set_clauses)
+        .patch(
+            "/api/v1/consultations/{id}/clauses/{clause_id}",
+            authoring::edit_clause,
+        )
+        .delete(
+            "/api/v1/consultations/{id}/clauses/{clause_id}",
+            authoring::delete_clause,
+        )
         .post(
             "/api/v1/consultations/{id}/publish",
             authoring::publish_consultation,
