@@ -231,6 +231,19 @@ impl CurrentUser {
     }
 }
 
+/// A signed-in requester allowed `action`: 401 when anonymous, 403 when not allowed.
+async fn allowed(
+    parts: &mut Parts,
+    state: &AppState,
+    action: crate::policy::Action,
+) -> Result<CurrentUser, Error> {
+    let user = CurrentUser::from_request_parts(parts, state).await?;
+    if !user.actor().can(&action) {
+        return Err(Error::Forbidden);
+    }
+    Ok(user)
+}
+
 /// A requester allowed to administer accounts (401 or 403 otherwise, before the body is read).
 #[derive(Debug, Clone)]
 pub struct AdminUser(pub CurrentUser);
@@ -242,11 +255,9 @@ impl FromRequestParts<AppState> for AdminUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = CurrentUser::from_request_parts(parts, state).await?;
-        if !user.actor().can(&crate::policy::Action::AdministerAccounts) {
-            return Err(Error::Forbidden);
-        }
-        Ok(Self(user))
+        allowed(parts, state, crate::policy::Action::AdministerAccounts)
+            .await
+            .map(Self)
     }
 }
 
@@ -262,11 +273,9 @@ impl FromRequestParts<AppState> for Commenter {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = CurrentUser::from_request_parts(parts, state).await?;
-        if !user.actor().can(&crate::policy::Action::Comment) {
-            return Err(Error::Forbidden);
-        }
-        Ok(Self(user))
+        allowed(parts, state, crate::policy::Action::Comment)
+            .await
+            .map(Self)
     }
 }
 
@@ -282,14 +291,9 @@ impl FromRequestParts<AppState> for Author {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = CurrentUser::from_request_parts(parts, state).await?;
-        if !user
-            .actor()
-            .can(&crate::policy::Action::AuthorConsultations)
-        {
-            return Err(Error::Forbidden);
-        }
-        Ok(Self(user))
+        allowed(parts, state, crate::policy::Action::AuthorConsultations)
+            .await
+            .map(Self)
     }
 }
 
@@ -305,10 +309,8 @@ impl FromRequestParts<AppState> for Importer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = CurrentUser::from_request_parts(parts, state).await?;
-        if !user.actor().can(&crate::policy::Action::ImportComments) {
-            return Err(Error::Forbidden);
-        }
-        Ok(Self(user))
+        allowed(parts, state, crate::policy::Action::ImportComments)
+            .await
+            .map(Self)
     }
 }
