@@ -36,6 +36,13 @@ pub struct NewComment {
     pub on_behalf_of_organization: bool,
     /// Client-chosen key that makes retries safe.
     pub idempotency_key: Option<String>,
+    /// Ward or commune the comment is about (today's code, or a pre-2025 code that is placed
+    /// in today's unit).
+    pub unit_code: Option<String>,
+    /// Place on the map, WGS 84 latitude (with `lon`).
+    pub lat: Option<f64>,
+    /// Place on the map, WGS 84 longitude (with `lat`).
+    pub lon: Option<f64>,
 }
 
 /// The outcome of a submission.
@@ -145,6 +152,45 @@ pub async fn submit(
     } else {
         None
     };
+    let unit_id = match input
+        .unit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(code) => {
+            let today = at.with_timezone(&crate::domain::time::VIETNAM).date_naive();
+            match crate::services::units::resolve(db, code, today).await {
+                Ok(resolved) if resolved.current.len() == 1 => {
+                    resolved.current.first().map(|u| u.id)
+                }
+                Ok(_) => {
+                    errors.push(
+                        "unit_code",
+                        "ambiguous",
+                        "Đơn vị cũ này nay thuộc nhiều phường, xã: chọn đơn vị hiện nay",
+                    );
+                    None
+                }
+                Err(Error::NotFound(_)) => {
+                    errors.push("unit_code", "unknown", "Không có phường, xã mang mã này");
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        None => None,
+    };
+    match (input.lat, input.lon) {
+        (None, None) => {}
+        (Some(lat), Some(lon))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
+        _ => errors.push(
+            "lat",
+            "invalid_location",
+            "Vị trí cần cả vĩ độ (−90 đến 90) và kinh độ (−180 đến 180)",
+        ),
+    }
     errors.into_result()?;
     let (Some(stance), Some(consent), Some(body)) = (stance, consent, body) else {
         return Err(Error::Internal(anyhow::anyhow!(
@@ -170,9 +216,9 @@ pub async fn submit(
         consent: Set(consent),
         status: Set(CommentStatus::Pending),
         public_body: Set(None),
-        unit_id: Set(None),
-        lat: Set(None),
-        lon: Set(None),
+        unit_id: Set(unit_id),
+        lat: Set(input.lat),
+        lon: Set(input.lon),
         campaign_id: Set(None),
         idempotency_key: Set(key.map(ToOwned::to_owned)),
         created_at: Set(at),

@@ -584,3 +584,63 @@ async fn authors_edit_until_moderation_and_every_version_is_kept() {
         .await
         .assert_problem(409, "already_moderated");
 }
+
+#[tokio::test]
+async fn a_comment_can_name_its_place_by_ward_code_or_on_the_map() {
+    let w = world().await;
+    let lan = person(&w.app, "lan@vidu.vn", "Lan", Role::Resident, true).await;
+    let reference: serde_json::Value =
+        serde_json::from_str(include_str!("../../data/reference/can-tho.json")).unwrap();
+    // A pre-2025 ward merged into exactly one of today's units.
+    let legacy = reference["units_legacy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| {
+            u["merged_into"].as_array().unwrap().len() == 1 && u["merged_into"][0] != u["code"]
+        })
+        .unwrap();
+    let mut body = comment_body(
+        &w,
+        "Đoạn đường trước chợ bị ngập mỗi khi triều cường.",
+        "public_named",
+    );
+    body["unit_code"] = legacy["code"].clone();
+    body["lat"] = json!(10.0341);
+    body["lon"] = json!(105.7880);
+    let created = post_comment(&w, &lan, body, None).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id: uuid::Uuid = created.json()["id"].as_str().unwrap().parse().unwrap();
+    let stored = comments::Entity::find_by_id(id)
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let unit = entity::admin_units::Entity::find_by_id(stored.unit_id.unwrap())
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        unit.code.as_ref(),
+        legacy["merged_into"][0]
+            .as_str()
+            .map(ToOwned::to_owned)
+            .as_ref(),
+        "placed in today's unit"
+    );
+    assert!(unit.valid_to.is_none());
+    assert_eq!((stored.lat, stored.lon), (Some(10.0341), Some(105.7880)));
+
+    let mut half = comment_body(&w, "Chỉ có vĩ độ mà không có kinh độ.", "public_named");
+    half["lat"] = json!(10.03);
+    let p = post_comment(&w, &lan, half, None)
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(p["errors"][0]["code"], "invalid_location");
+    let mut unknown = comment_body(&w, "Mã phường không tồn tại.", "public_named");
+    unknown["unit_code"] = json!("99999");
+    post_comment(&w, &lan, unknown, None)
+        .await
+        .assert_problem(422, "validation_failed");
+}

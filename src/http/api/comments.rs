@@ -34,6 +34,12 @@ pub struct CreateCommentBody {
     /// Organization representatives: write on behalf of the organization.
     #[serde(default)]
     pub on_behalf_of_organization: bool,
+    /// Ward or commune the comment is about (a pre-2025 code is placed in today's unit).
+    pub unit_code: Option<String>,
+    /// Place on the map: WGS 84 latitude (send with `lon`).
+    pub lat: Option<f64>,
+    /// Place on the map: WGS 84 longitude (send with `lat`).
+    pub lon: Option<f64>,
 }
 
 /// A submitted comment.
@@ -105,6 +111,9 @@ pub async fn create_comment(
         consent: body.consent,
         on_behalf_of_organization: body.on_behalf_of_organization,
         idempotency_key,
+        unit_code: body.unit_code,
+        lat: body.lat,
+        lon: body.lon,
     };
     let submitted = comments::submit(&state.db, author, id, input, &state.base_url).await?;
     state.mail_queued();

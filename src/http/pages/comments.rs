@@ -256,6 +256,7 @@ pub async fn submit_comment(
         consent: form.consent,
         on_behalf_of_organization: ticked(form.on_behalf_of_organization.as_deref()),
         idempotency_key: Some(form.idempotency_key),
+        ..NewComment::default()
     };
     match comments::submit(&state.db, &author, consultation_id, input, &state.base_url).await {
         Ok(submitted) => {
