@@ -46,6 +46,51 @@ struct RawSettings {
     s3_access_key_id: Option<String>,
     s3_secret_access_key: Option<String>,
     s3_allow_http: bool,
+    min_comment_days: MinCommentDays,
+}
+
+/// Fewest days a comment window may last, per kind of consultation, unless the agency states a
+/// reason that is shown to the public. Planning law asks at least 30 days of community
+/// consultation on plans. Set in `gopy.toml` as a `[min_comment_days]` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MinCommentDays {
+    /// General plans (quy hoạch chung).
+    pub general_plan: i64,
+    /// Zoning plans (quy hoạch phân khu).
+    pub zoning_plan: i64,
+    /// Detailed plans (quy hoạch chi tiết).
+    pub detailed_plan: i64,
+    /// Investment projects.
+    pub investment_project: i64,
+    /// Schemes and policies.
+    pub policy: i64,
+}
+
+impl Default for MinCommentDays {
+    fn default() -> Self {
+        Self {
+            general_plan: 30,
+            zoning_plan: 30,
+            detailed_plan: 30,
+            investment_project: 30,
+            policy: 20,
+        }
+    }
+}
+
+impl MinCommentDays {
+    /// The minimum for one kind.
+    pub fn for_kind(&self, kind: entity::enums::ConsultationKind) -> i64 {
+        use entity::enums::ConsultationKind as K;
+        match kind {
+            K::GeneralPlan => self.general_plan,
+            K::ZoningPlan => self.zoning_plan,
+            K::DetailedPlan => self.detailed_plan,
+            K::InvestmentProject => self.investment_project,
+            K::Policy => self.policy,
+        }
+    }
 }
 
 impl Default for RawSettings {
@@ -82,6 +127,7 @@ impl Default for RawSettings {
             s3_access_key_id: None,
             s3_secret_access_key: None,
             s3_allow_http: false,
+            min_comment_days: MinCommentDays::default(),
         }
     }
 }
@@ -254,6 +300,8 @@ pub struct Settings {
     pub max_document_bytes: usize,
     /// Where uploaded files are kept.
     pub storage: StorageSettings,
+    /// Fewest days of a comment window per kind, unless a public reason is given.
+    pub min_comment_days: MinCommentDays,
 }
 
 /// A configuration value that is missing or not allowed; the message names the key.
@@ -390,6 +438,21 @@ impl Settings {
                 username: raw.smtp_username,
                 password: raw.smtp_password.map(SecretString::from),
             });
+        let days = raw.min_comment_days;
+        if [
+            days.general_plan,
+            days.zoning_plan,
+            days.detailed_plan,
+            days.investment_project,
+            days.policy,
+        ]
+        .iter()
+        .any(|d| !(1..=365).contains(d))
+        {
+            return Err(ConfigError(
+                "key `min_comment_days`: every kind needs 1 to 365 days".into(),
+            ));
+        }
         let mail_dir = raw.data_dir.join("outbox-mail");
         Ok(Self {
             index_dir: raw.index_dir.unwrap_or_else(|| raw.data_dir.join("index")),
@@ -414,6 +477,7 @@ impl Settings {
             max_attachment_bytes: raw.max_attachment_bytes,
             max_document_bytes: raw.max_document_bytes,
             storage,
+            min_comment_days: raw.min_comment_days,
         })
     }
 

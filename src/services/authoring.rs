@@ -13,23 +13,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::config::MinCommentDays;
 use crate::domain::clauses::{Level, ParsedClause, parse};
 use crate::domain::text::{char_len, normalize};
 use crate::error::{Error, FieldErrors, Result};
 use crate::policy::{Action, Actor};
 use crate::services::{new_id, now};
-
-/// Fewest days a comment window may last without a stated reason, per kind (the planning law
-/// asks at least 30 days of community consultation on plans).
-pub fn minimum_days(kind: ConsultationKind) -> i64 {
-    match kind {
-        ConsultationKind::GeneralPlan
-        | ConsultationKind::ZoningPlan
-        | ConsultationKind::DetailedPlan
-        | ConsultationKind::InvestmentProject => 30,
-        ConsultationKind::Policy => 20,
-    }
-}
 
 /// The fields of a draft as an officer sends them.
 #[derive(Debug, Clone, Default)]
@@ -86,6 +75,7 @@ fn check_window(
     errors: &mut FieldErrors,
     kind: Option<ConsultationKind>,
     input: &DraftInput,
+    minimums: &MinCommentDays,
 ) -> Option<String> {
     if input.closes_at <= input.opens_at {
         errors.push(
@@ -101,7 +91,7 @@ fn check_window(
         .map(normalize)
         .filter(|r| !r.is_empty());
     if let Some(kind) = kind {
-        let minimum = minimum_days(kind);
+        let minimum = minimums.for_kind(kind);
         if input.closes_at - input.opens_at < Duration::days(minimum) && reason.is_none() {
             errors.push(
                 "short_window_reason",
@@ -187,6 +177,7 @@ async fn validate<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     input: &DraftInput,
+    minimums: &MinCommentDays,
 ) -> Result<ValidDraft> {
     let mut errors = FieldErrors::default();
     let title = text_field(&mut errors, "title", &input.title, 300);
@@ -204,7 +195,7 @@ async fn validate<C: ConnectionTrait>(
             "Chọn loại: quy hoạch chung, phân khu, chi tiết, dự án đầu tư hoặc đề án, chính sách",
         );
     }
-    let reason = check_window(&mut errors, kind, input);
+    let reason = check_window(&mut errors, kind, input, minimums);
     if let Some(area) = &input.area_geojson {
         let kind = area.get("type").and_then(|t| t.as_str()).unwrap_or("");
         let known = [
@@ -261,13 +252,15 @@ async fn set_units<C: ConnectionTrait>(db: &C, id: Uuid, units: &[Uuid]) -> Resu
     Ok(())
 }
 
-/// Creates a draft (status `draft`, version 1) for the actor's agency.
+/// Creates a draft (status `draft`, version 1) for the actor's agency; its window must last
+/// at least `minimums` for its kind unless a reason is given.
 pub async fn create_draft(
     db: &DatabaseConnection,
     actor: &Actor,
     input: &DraftInput,
+    minimums: &MinCommentDays,
 ) -> Result<consultations::Model> {
-    let valid = validate(db, actor, input).await?;
+    let valid = validate(db, actor, input, minimums).await?;
     let at = now();
     let txn = crate::db::begin_write(db).await?;
     let id = new_id();
@@ -343,6 +336,7 @@ pub async fn update_draft(
     actor: &Actor,
     id: Uuid,
     input: &DraftInput,
+    minimums: &MinCommentDays,
 ) -> Result<consultations::Model> {
     let consultation = find_editable(db, actor, id).await?;
     if consultation.status != ConsultationStatus::Draft {
@@ -351,7 +345,7 @@ pub async fn update_draft(
             detail: "A published consultation does not change; start a new version instead.".into(),
         });
     }
-    let valid = validate(db, actor, input).await?;
+    let valid = validate(db, actor, input, minimums).await?;
     let txn = crate::db::begin_write(db).await?;
     let mut active = consultation.into_active_model();
     active.title = Set(valid.title);
@@ -826,4 +820,58 @@ pub async fn delete_clause(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// The consultations an author works on: an officer's agency's ones, all of them for an admin.
+/// Drafts come first, then the others, most recently changed first.
+pub async fn list_authored(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> Result<Vec<(consultations::Model, agencies::Model)>> {
+    if !actor.can(&Action::AuthorConsultations) {
+        return Err(Error::Forbidden);
+    }
+    let account = actor.account.as_ref().ok_or(Error::Unauthenticated)?;
+    let mut query = consultations::Entity::find();
+    if account.role != entity::enums::Role::Admin {
+        // An officer sees the consultations the policy lets them publish: their agency's.
+        let Some(agency_id) = account.agency_id else {
+            return Ok(Vec::new());
+        };
+        query = query.filter(consultations::Column::LeadAgencyId.eq(agency_id));
+    }
+    let rows = query
+        .find_also_related(agencies::Entity)
+        .order_by_desc(consultations::Column::UpdatedAt)
+        .order_by_asc(consultations::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: Vec<(consultations::Model, agencies::Model)> = rows
+        .into_iter()
+        .filter_map(|(c, a)| a.map(|a| (c, a)))
+        .filter(|(c, _)| {
+            actor.can(&Action::PublishConsultation {
+                lead_agency_id: c.lead_agency_id,
+            })
+        })
+        .collect();
+    out.sort_by_key(|(c, _)| c.status != ConsultationStatus::Draft);
+    Ok(out)
+}
+
+/// The agencies an author may name as lead agency, by name (admins: all; officers: their own).
+pub async fn lead_agencies(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<agencies::Model>> {
+    let all = agencies::Entity::find()
+        .order_by_asc(agencies::Column::Name)
+        .order_by_asc(agencies::Column::Id)
+        .all(db)
+        .await?;
+    Ok(all
+        .into_iter()
+        .filter(|a| {
+            actor.can(&Action::PublishConsultation {
+                lead_agency_id: a.id,
+            })
+        })
+        .collect())
 }

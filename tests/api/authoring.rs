@@ -488,3 +488,39 @@ async fn officers_correct_the_recognised_tree_of_a_draft() {
     .await
     .assert_problem(409, "not_a_draft");
 }
+
+#[tokio::test]
+async fn the_minimum_window_per_kind_is_configurable() {
+    let app = TestApp::builder()
+        .configure(|s| s.min_comment_days.detailed_plan = 7)
+        .build()
+        .await;
+    let officer = bearer(&app, "sxd@vidu.vn", Role::AgencyOfficer, Some("SXD")).await;
+    let created = call(
+        &app,
+        Method::POST,
+        "/api/v1/consultations",
+        Some(&officer),
+        Some(draft(10)),
+    )
+    .await;
+    assert_eq!(
+        created.status,
+        201,
+        "10 days pass a 7-day minimum: {}",
+        created.text()
+    );
+    let p = call(
+        &app,
+        Method::POST,
+        "/api/v1/consultations",
+        Some(&officer),
+        Some(draft(5)),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    assert!(
+        p["errors"][0]["message"].as_str().unwrap().contains('7'),
+        "{p}"
+    );
+}

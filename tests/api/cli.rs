@@ -224,3 +224,28 @@ async fn serve_prints_the_url_and_admin_once_and_a_restart_keeps_the_data() {
         "the same consultations after a restart"
     );
 }
+
+#[tokio::test]
+async fn the_example_configuration_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::create(dir.path()).await;
+    let example = include_str!("../../gopy.example.toml");
+    std::fs::write(dir.path().join("gopy.toml"), example).unwrap();
+    let out = gopy(dir.path(), &db).arg("migrate").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(
+        dir.path().join("gopy.toml"),
+        format!("{example}\nhousing_plan = 10\n"),
+    )
+    .unwrap();
+    let out = gopy(dir.path(), &db).arg("migrate").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown kind in [min_comment_days] is refused"
+    );
+}

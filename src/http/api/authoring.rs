@@ -125,7 +125,13 @@ pub async fn create_consultation(
     ValidJson(body): ValidJson<DraftBody>,
 ) -> Result<(StatusCode, Json<DraftResponse>)> {
     let input = body.apply(DraftInput::default());
-    let created = authoring::create_draft(&state.db, &user.actor(), &input).await?;
+    let created = authoring::create_draft(
+        &state.db,
+        &user.actor(),
+        &input,
+        &state.settings.min_comment_days,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(draft_response(&created))))
 }
 
@@ -150,7 +156,14 @@ pub async fn update_consultation(
     let actor = user.actor();
     let current = authoring::find_editable(&state.db, &actor, id).await?;
     let input = body.apply(authoring::draft_input(&state.db, &current).await?);
-    let updated = authoring::update_draft(&state.db, &actor, id, &input).await?;
+    let updated = authoring::update_draft(
+        &state.db,
+        &actor,
+        id,
+        &input,
+        &state.settings.min_comment_days,
+    )
+    .await?;
     Ok(Json(draft_response(&updated)))
 }
 

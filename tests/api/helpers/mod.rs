@@ -106,6 +106,7 @@ pub struct TestAppBuilder {
     max_body_bytes: Option<usize>,
     smtp_port: Option<u16>,
     public_url: Option<String>,
+    configure: Option<Box<dyn FnOnce(&mut Settings)>>,
 }
 
 impl TestApp {
@@ -126,6 +127,7 @@ impl TestApp {
             max_body_bytes: None,
             smtp_port: None,
             public_url: None,
+            configure: None,
         }
     }
 
@@ -220,6 +222,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Changes any setting before the application is built.
+    pub fn configure(mut self, change: impl FnOnce(&mut Settings) + 'static) -> Self {
+        self.configure = Some(Box::new(change));
+        self
+    }
+
     /// Builds the application on a fresh database.
     pub async fn build(self) -> TestApp {
         init_logs();
@@ -232,6 +240,9 @@ impl TestAppBuilder {
         }
         if let Some(url) = self.public_url {
             settings.public_url = Some(url);
+        }
+        if let Some(change) = self.configure {
+            change(&mut settings);
         }
         if let Some(port) = self.smtp_port {
             settings.smtp = Some(gopy::config::SmtpSettings {
