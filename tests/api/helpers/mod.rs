@@ -100,13 +100,16 @@ pub struct TestApp {
     pub db: TestDb,
 }
 
+/// A change a test makes to the settings before the application is built.
+type SettingsChange = Box<dyn FnOnce(&mut Settings)>;
+
 /// Builder for test applications.
 pub struct TestAppBuilder {
     samples: bool,
     max_body_bytes: Option<usize>,
     smtp_port: Option<u16>,
     public_url: Option<String>,
-    configure: Option<Box<dyn FnOnce(&mut Settings)>>,
+    configure: Option<SettingsChange>,
 }
 
 impl TestApp {
