@@ -102,6 +102,47 @@ pub fn route_table() -> RouteTable {
         .post("/admin/users/{id}/activate", pages::admin::activate)
         .post("/admin/users/{id}/deactivate", pages::admin::deactivate)
         .post("/admin/users/{id}/reset", pages::admin::send_reset)
+        .get("/agency/consultations", pages::authoring::show_list)
+        .get("/agency/consultations/new", pages::authoring::show_new)
+        .post("/agency/consultations/new", pages::authoring::create)
+        .get("/agency/consultations/{id}", pages::authoring::show_edit)
+        .post("/agency/consultations/{id}", pages::authoring::save)
+        .post(
+            "/agency/consultations/{id}/text",
+            pages::authoring_tree::set_text,
+        )
+        .post(
+            "/agency/consultations/{id}/clauses/{clause_id}",
+            pages::authoring_tree::edit_clause,
+        )
+        .post(
+            "/agency/consultations/{id}/clauses/{clause_id}/delete",
+            pages::authoring_tree::delete_clause,
+        )
+        .post(
+            "/agency/consultations/{id}/documents",
+            pages::authoring_tree::upload_document,
+        )
+        .post(
+            "/agency/documents/{id}/delete",
+            pages::authoring_tree::delete_document,
+        )
+        .post(
+            "/agency/consultations/{id}/publish",
+            pages::authoring_tree::publish,
+        )
+        .post(
+            "/agency/consultations/{id}/close",
+            pages::authoring_tree::close,
+        )
+        .post(
+            "/agency/consultations/{id}/versions",
+            pages::authoring_tree::new_version,
+        )
+        .post(
+            "/agency/consultations/{id}/delete",
+            pages::authoring_tree::delete_draft,
+        )
         .get("/static/{file}", assets::get_asset)
         .get("/healthz", healthz)
         .get("/readyz", readyz)

@@ -13,6 +13,7 @@ mod accounts_api;
 mod attachments;
 mod auth;
 mod authoring;
+mod authoring_pages;
 mod authz;
 mod cli;
 mod comment_pages;

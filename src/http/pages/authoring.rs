@@ -225,9 +225,15 @@ async fn draft_choices(
         .into_iter()
         .filter_map(|u| {
             let code = u.code?;
+            // Names are stored with or without their type ("Phường An Bình" / "An Bình").
+            let name = if u.name.starts_with(&u.unit_type) {
+                u.name
+            } else {
+                format!("{} {}", u.unit_type, u.name)
+            };
             Some(UnitOption {
                 checked: ticked.contains(&code),
-                name: format!("{} {}", u.unit_type, u.name),
+                name,
                 code,
             })
         })
@@ -249,7 +255,7 @@ async fn draft_choices(
             format!(
                 "{}: {}{}",
                 t.get(&format!("kind.{}", k.as_str())),
-                authoring::minimum_days(*k),
+                state.settings.min_comment_days.for_kind(*k),
                 t.get("count.days_suffix")
             )
         })
@@ -392,7 +398,9 @@ pub async fn create(
     let form = DraftForm::from_pairs(pairs);
     let mut errors = FormErrors::default();
     if let Some(input) = form.to_input(t, &mut errors) {
-        match authoring::create_draft(&state.db, &actor, &input).await {
+        match authoring::create_draft(&state.db, &actor, &input, &state.settings.min_comment_days)
+            .await
+        {
             Ok(created) => {
                 return Ok(see_other(&format!(
                     "/agency/consultations/{}?notice=draft_created",
@@ -530,7 +538,10 @@ pub(super) async fn edit_page(
     let status_code = consultations::effective_status(&consultation, now()).as_str();
     let title = t.get("authoring.edit_title");
     let page = EditPage {
-        layout: layout.titled_form(&format!("{title}: {}", consultation.title), !edit.errors.is_empty()),
+        layout: layout.titled_form(
+            &format!("{title}: {}", consultation.title),
+            !edit.errors.is_empty(),
+        ),
         id: consultation.id.to_string(),
         title: consultation.title.clone(),
         status: status_code,
@@ -589,8 +600,8 @@ fn tree_rows(rows: &[clauses::Model], t: Tr) -> Vec<TreeRow> {
 }
 
 /// A consultation id from the path; a malformed one is "not found".
-pub(super) fn consultation_id(layout: &Layout, id: &str) -> Result<Uuid, PageError> {
-    Uuid::parse_str(id).map_err(|_| layout.fail(Error::NotFound("consultation")))
+pub(super) fn consultation_id(id: &str) -> Result<Uuid, Error> {
+    Uuid::parse_str(id).map_err(|_| Error::NotFound("consultation"))
 }
 
 /// `GET /agency/consultations/{id}`.
@@ -600,7 +611,7 @@ pub async fn show_edit(
     officer: Officer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = consultation_id(&layout, &id)?;
+    let id = consultation_id(&id).map_err(|e| layout.fail(e))?;
     edit_page(
         &state,
         layout,
@@ -620,13 +631,21 @@ pub async fn save(
     Path(id): Path<String>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = consultation_id(&layout, &id)?;
+    let id = consultation_id(&id).map_err(|e| layout.fail(e))?;
     let t = layout.t;
     let actor = officer.actor();
     let form = DraftForm::from_pairs(pairs);
     let mut errors = FormErrors::default();
     if let Some(input) = form.to_input(t, &mut errors) {
-        match authoring::update_draft(&state.db, &actor, id, &input).await {
+        match authoring::update_draft(
+            &state.db,
+            &actor,
+            id,
+            &input,
+            &state.settings.min_comment_days,
+        )
+        .await
+        {
             Ok(_) => {
                 return Ok(see_other(&format!(
                     "/agency/consultations/{id}?notice=draft_saved"

@@ -125,6 +125,8 @@ pub struct ConsultationPage {
     pub legal_basis: String,
     /// Names of the units concerned.
     pub units: Vec<String>,
+    /// Documents of the consultation (download links to the API).
+    pub documents: Vec<crate::http::pages::authoring::DocumentRow>,
     /// Clauses in document order.
     pub clauses: Vec<ClauseRow>,
     /// Whether comments are accepted now (the "comment" links are shown).
@@ -225,7 +227,14 @@ pub async fn show_consultation(
         .await
         .map_err(|e| layout.fail(e))?;
     let actor = viewer.actor();
+    let documents = crate::services::attachments::list_documents(&db, &actor, id)
+        .await
+        .map_err(|e| layout.fail(e))?
+        .iter()
+        .map(crate::http::pages::authoring::DocumentRow::new)
+        .collect();
     let page = ConsultationPage {
+        documents,
         layout: layout.titled(c.title.clone()),
         body_html: crate::markdown::to_safe_html(&consultation.body),
         short_window_reason: consultation

@@ -6,6 +6,8 @@ pub mod account_data;
 pub mod account_reset;
 pub mod account_tokens;
 pub mod admin;
+pub mod authoring;
+pub mod authoring_tree;
 pub mod comment_views;
 pub mod comments;
 pub mod consultation_list;
@@ -60,6 +62,8 @@ pub struct AccountNav {
     pub display_name: String,
     /// Whether the administration link is offered.
     pub is_admin: bool,
+    /// Whether the link to the agency's consultations is offered.
+    pub is_author: bool,
 }
 
 impl Layout {
@@ -138,6 +142,7 @@ impl FromRequestParts<AppState> for Layout {
         layout.account = viewer.signed_in.as_ref().map(|s| AccountNav {
             display_name: s.user.display_name.clone(),
             is_admin: viewer.actor().can(&Action::AdministerAccounts),
+            is_author: viewer.actor().can(&Action::AuthorConsultations),
         });
         layout.csrf_token = access::form_token(parts).await.token;
         Ok(layout)
