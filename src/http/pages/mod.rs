@@ -7,6 +7,7 @@ pub mod account_reset;
 pub mod account_tokens;
 pub mod admin;
 pub mod authoring;
+pub mod authoring_form;
 pub mod authoring_tree;
 pub mod comment_views;
 pub mod comments;
@@ -19,7 +20,7 @@ pub mod tracking;
 use askama::Template;
 use axum::extract::{FromRequestParts, Request};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use http::request::Parts;
 use http::{HeaderMap, StatusCode, Uri, header};
 
@@ -299,23 +300,7 @@ pub struct ConsultationCard {
     pub comment_count: u64,
 }
 
-/// Vietnam's time zone (UTC+7, no daylight saving).
-pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
-    Some(offset) => offset,
-    None => panic!("UTC+7 is a valid offset"),
-};
-
-/// Formats a time as dd/mm/yyyy in Vietnam time.
-pub fn date_vn(at: DateTime<Utc>) -> String {
-    at.with_timezone(&VIETNAM).format("%d/%m/%Y").to_string()
-}
-
-/// Formats a time as `hh:mm dd/mm/yyyy` in Vietnam time.
-pub fn datetime_vn(at: DateTime<Utc>) -> String {
-    at.with_timezone(&VIETNAM)
-        .format("%H:%M %d/%m/%Y")
-        .to_string()
-}
+pub use crate::domain::time::{VIETNAM, date_vn, datetime_vn};
 
 impl ConsultationCard {
     /// Builds a card from a service summary.
