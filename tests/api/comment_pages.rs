@@ -7,17 +7,13 @@ use std::collections::BTreeMap;
 use axum::body::Body;
 use entity::enums::{CommentStatus, Role};
 use entity::{clauses, comments, consultations, users};
-use gopy::domain::account::{Email, NewPassword};
-use gopy::services::users::{NewUser, create};
 use http::{Request, header};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
 };
 
-use crate::helpers::{TestApp, TestResponse, select_attrs, select_texts};
-
-const PASSWORD: &str = "mật khẩu thử nghiệm";
+use crate::helpers::{TestApp, TestResponse, account, select_attrs, select_texts};
 
 /// A browser with a session: keeps cookies, reads forms from the pages it opens.
 struct Browser<'a> {
@@ -141,24 +137,7 @@ async fn person(
     role: Role,
     verified: bool,
 ) -> users::Model {
-    let (agency, organization) = match role {
-        Role::AgencyOfficer => (Some("SXD".to_owned()), None),
-        Role::OrganizationRep => (None, Some("HLHPN-TP".to_owned())),
-        Role::Moderator => (None, Some("MTTQ-TP".to_owned())),
-        _ => (None, None),
-    };
-    let new = NewUser {
-        email: Email::parse(email).unwrap(),
-        password: NewPassword::parse(PASSWORD).unwrap(),
-        display_name: name.to_owned(),
-        role,
-        agency_code: agency,
-        organization_code: organization,
-        verified,
-    };
-    create(&app.state.db, new, app.state.settings.password)
-        .await
-        .unwrap()
+    account(app, email, name, role, verified).await
 }
 
 fn form_uri(w: &World) -> String {

@@ -5,8 +5,6 @@ use std::time::Duration;
 use axum::body::Body;
 use entity::enums::{CommentStatus, Role};
 use entity::{clauses, comments, consultations, users};
-use gopy::domain::account::{Email, NewPassword};
-use gopy::services::users::{NewUser, create};
 use http::{Method, Request, header};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
@@ -15,9 +13,7 @@ use serde_json::json;
 use tower::ServiceExt;
 
 use crate::helpers::smtp::SmtpSink;
-use crate::helpers::{TestApp, TestResponse};
-
-const PASSWORD: &str = "mật khẩu thử nghiệm";
+use crate::helpers::{TestApp, TestResponse, account, bearer_for};
 
 struct World {
     app: TestApp,
@@ -52,29 +48,8 @@ async fn world_with(app: TestApp) -> World {
 
 /// A signed-in account of `role`; returns its bearer header value.
 async fn person(app: &TestApp, email: &str, name: &str, role: Role, verified: bool) -> String {
-    let (agency, organization) = match role {
-        Role::AgencyOfficer => (Some("SXD".to_owned()), None),
-        Role::OrganizationRep => (None, Some("HLHPN-TP".to_owned())),
-        Role::Moderator => (None, Some("MTTQ-TP".to_owned())),
-        _ => (None, None),
-    };
-    let new = NewUser {
-        email: Email::parse(email).unwrap(),
-        password: NewPassword::parse(PASSWORD).unwrap(),
-        display_name: name.to_owned(),
-        role,
-        agency_code: agency,
-        organization_code: organization,
-        verified,
-    };
-    let user = create(&app.state.db, new, app.state.settings.password)
-        .await
-        .unwrap();
-    let session =
-        gopy::services::sessions::open(&app.state.db, user.id, None, None, &app.state.settings)
-            .await
-            .unwrap();
-    format!("Bearer {}", session.token)
+    let user = account(app, email, name, role, verified).await;
+    bearer_for(app, &user).await
 }
 
 async fn post_comment(

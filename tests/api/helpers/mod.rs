@@ -339,6 +339,48 @@ impl TestResponse {
     }
 }
 
+/// The password of every account made by [`account`].
+pub const PASSWORD: &str = "mật khẩu thử nghiệm";
+
+/// Creates an account of `role` with the usual test membership (officers: SXD;
+/// representatives: HLHPN-TP; moderators: MTTQ-TP) and the password [`PASSWORD`].
+pub async fn account(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    role: entity::enums::Role,
+    verified: bool,
+) -> entity::users::Model {
+    use entity::enums::Role;
+    let (agency, organization) = match role {
+        Role::AgencyOfficer => (Some("SXD".to_owned()), None),
+        Role::OrganizationRep => (None, Some("HLHPN-TP".to_owned())),
+        Role::Moderator => (None, Some("MTTQ-TP".to_owned())),
+        _ => (None, None),
+    };
+    let new = gopy::services::users::NewUser {
+        email: gopy::domain::account::Email::parse(email).expect("email"),
+        password: gopy::domain::account::NewPassword::parse(PASSWORD).expect("password"),
+        display_name: name.to_owned(),
+        role,
+        agency_code: agency,
+        organization_code: organization,
+        verified,
+    };
+    gopy::services::users::create(&app.state.db, new, app.state.settings.password)
+        .await
+        .expect("account")
+}
+
+/// A fresh session of `user`, as an `Authorization` header value.
+pub async fn bearer_for(app: &TestApp, user: &entity::users::Model) -> String {
+    let session =
+        gopy::services::sessions::open(&app.state.db, user.id, None, None, &app.state.settings)
+            .await
+            .expect("session");
+    format!("Bearer {}", session.token)
+}
+
 /// Marks a request as coming from `ip` (as the real server's connection info would).
 pub fn from_ip(mut request: Request<Body>, ip: [u8; 4]) -> Request<Body> {
     let addr = std::net::SocketAddr::from((ip, 40_000));
