@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod attachments;
+pub mod calendar;
 pub mod clauses;
 pub mod comment;
 pub mod text;
