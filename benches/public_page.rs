@@ -93,6 +93,8 @@ async fn run(label: &str, url: &str, dir: &std::path::Path) {
                 created_at: Set(now - chrono::Duration::seconds(i as i64)),
                 updated_at: Set(now),
                 moderated_at: Set(Some(now)),
+                fingerprint: Set(None),
+                status_reason: Set(None),
             }
         })
         .collect();

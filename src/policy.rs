@@ -39,6 +39,8 @@ pub enum Action {
         /// Lead agency of the consultation.
         lead_agency_id: Uuid,
     },
+    /// See the moderation queue, flags and campaigns (moderators only).
+    ModerateQueue,
     /// Comment on a consultation (residents; representatives on behalf of their organization).
     Comment,
     /// Read a comment that is not public (pending, rejected, or not to be published).
@@ -79,7 +81,7 @@ impl Actor {
             Action::ImportComments => matches!(account.role, Role::Moderator | Role::Admin),
             // Moderation belongs to the Fatherland Front; an officer, even of the lead agency,
             // never moderates (separation of powers).
-            Action::Moderate { .. } => account.role == Role::Moderator,
+            Action::Moderate { .. } | Action::ModerateQueue => account.role == Role::Moderator,
             Action::AuthorConsultations => {
                 matches!(account.role, Role::AgencyOfficer | Role::Admin)
             }

@@ -29,6 +29,18 @@ impl Application {
     /// Connects to the database, migrates it, loads first-run data, opens the index and binds.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir)?;
+        // Admins extend the built-in list of abusive words with a file in the data directory.
+        let extra_abuse = settings.data_dir.join("moderation").join("abuse-extra.txt");
+        match std::fs::read_to_string(&extra_abuse) {
+            Ok(extra) => {
+                tracing::info!(path = %extra_abuse.display(), "extra abusive words loaded");
+                crate::services::screening::configure_abuse_list(Some(&extra));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                crate::services::screening::configure_abuse_list(None);
+            }
+            Err(e) => anyhow::bail!("cannot read {}: {e}", extra_abuse.display()),
+        }
         let db = crate::db::connect(&settings).await?;
         crate::db::migrate(&db).await?;
         let report = first_run::run(&db, &settings).await?;

@@ -64,6 +64,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// When the last moderation decision was taken.
     pub moderated_at: Option<DateTimeUtc>,
+    /// SimHash of the diacritic-folded text, for finding near-duplicates.
+    pub fingerprint: Option<i64>,
+    /// Reason code of the latest decision (e.g. `off_topic` for a rejection).
+    pub status_reason: Option<String>,
 }
 
 /// Relations of a comment.

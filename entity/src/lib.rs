@@ -23,6 +23,7 @@ pub mod audit_events;
 pub mod campaigns;
 pub mod clauses;
 pub mod comment_attachments;
+pub mod comment_flags;
 pub mod comment_revisions;
 pub mod comments;
 pub mod consent_records;

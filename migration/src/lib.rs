@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_initial;
 mod m20260201_000001_accounts;
+mod m20260301_000001_moderation;
 
 /// Runs every gopy migration in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20260101_000001_initial::Migration),
             Box::new(m20260201_000001_accounts::Migration),
+            Box::new(m20260301_000001_moderation::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod calendar;
 pub mod clauses;
 pub mod comment;
+pub mod screening;
 pub mod text;
 pub mod time;
 pub mod tracking;

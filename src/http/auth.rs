@@ -314,3 +314,21 @@ impl FromRequestParts<AppState> for Importer {
             .map(Self)
     }
 }
+
+/// A moderator of the Fatherland Front (the only role that sees the queue and decides):
+/// 401 or 403 otherwise, before the body is read.
+#[derive(Debug, Clone)]
+pub struct Moderator(pub CurrentUser);
+
+impl FromRequestParts<AppState> for Moderator {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        allowed(parts, state, crate::policy::Action::ModerateQueue)
+            .await
+            .map(Self)
+    }
+}

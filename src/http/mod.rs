@@ -143,6 +143,10 @@ pub fn route_table() -> RouteTable {
             "/agency/consultations/{id}/delete",
             pages::authoring_tree::delete_draft,
         )
+        .get("/moderation", pages::moderation::show_queue)
+        .post("/moderation/bulk", pages::moderation::bulk)
+        .get("/moderation/comments/{id}", pages::moderation::show_review)
+        .post("/moderation/comments/{id}", pages::moderation::decide)
         .get("/static/{file}", assets::get_asset)
         .get("/healthz", healthz)
         .get("/readyz", readyz)

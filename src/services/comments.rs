@@ -198,6 +198,7 @@ pub async fn submit(
         )));
     };
 
+    let body_text = body.into_inner();
     let txn = crate::db::begin_write(db).await?;
     let id = new_id();
     let code = unused_code(&txn).await?;
@@ -212,7 +213,7 @@ pub async fn submit(
         channel: Set(Channel::Online),
         entered_by: Set(None),
         stance: Set(stance),
-        body: Set(body.into_inner()),
+        body: Set(body_text.clone()),
         consent: Set(consent),
         status: Set(CommentStatus::Pending),
         public_body: Set(None),
@@ -224,6 +225,8 @@ pub async fn submit(
         created_at: Set(at),
         updated_at: Set(at),
         moderated_at: Set(None),
+        fingerprint: Set(Some(crate::services::screening::fingerprint(&body_text))),
+        status_reason: Set(None),
     }
     .insert(&txn)
     .await;
@@ -242,6 +245,7 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     };
+    crate::services::screening::store(&txn, &comment).await?;
     consent_records::ActiveModel {
         id: Set(new_id()),
         user_id: Set(Some(author.id)),
@@ -343,12 +347,30 @@ pub async fn track(db: &DatabaseConnection, input: &str) -> Result<Tracked> {
         status: "submitted",
         at: comment.created_at,
     }];
-    if let Some(at) = comment.moderated_at {
+    for revision in revisions(db, comment.id).await? {
         history.push(TrackStep {
-            status: comment.status.as_str(),
-            at,
+            status: "edited",
+            at: revision.edited_at,
         });
     }
+    let decisions = entity::moderation_decisions::Entity::find()
+        .filter(entity::moderation_decisions::Column::CommentId.eq(comment.id))
+        .all(db)
+        .await?;
+    for decision in decisions {
+        let status = match decision.decision {
+            entity::enums::Decision::Approve | entity::enums::Decision::Merge => {
+                CommentStatus::Approved
+            }
+            entity::enums::Decision::Reject => CommentStatus::Rejected,
+            entity::enums::Decision::RequestEdit => CommentStatus::EditRequested,
+        };
+        history.push(TrackStep {
+            status: status.as_str(),
+            at: decision.created_at,
+        });
+    }
+    history.sort_by_key(|step| step.at);
     Ok(Tracked {
         code: code.as_str().to_owned(),
         consultation: (consultation.id, consultation.title),
@@ -485,10 +507,12 @@ pub async fn edit(
     let mut active: comments::ActiveModel = comment.into();
     active.stance = Set(stance);
     active.consent = Set(consent);
+    active.fingerprint = Set(Some(crate::services::screening::fingerprint(&body)));
     active.body = Set(body);
     active.status = Set(CommentStatus::Pending);
     active.updated_at = Set(at);
     let updated = active.update(&txn).await?;
+    crate::services::screening::store(&txn, &updated).await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -37,6 +37,8 @@ pub struct Detail {
     pub clauses: Vec<clauses::Model>,
     /// Published comments per clause id.
     pub clause_comment_counts: HashMap<Uuid, u64>,
+    /// Moderation outcomes so far, by outcome and rejection reason.
+    pub moderation: crate::services::moderation::PublicCounts,
 }
 
 /// Which consultations a public list shows.
@@ -271,11 +273,13 @@ pub async fn get_for<C: ConnectionTrait>(
         .into_iter()
         .filter_map(|(clause, n)| clause.map(|c| (c, u64::try_from(n).unwrap_or(0))))
         .collect();
+    let moderation = crate::services::moderation::public_counts(db, id).await?;
     Ok(Detail {
         summary,
         units,
         clauses,
         clause_comment_counts,
+        moderation,
     })
 }
 

@@ -52,7 +52,7 @@ const MAX_AUTHOR_NAME_CHARS: usize = 200;
 const MAX_PARAMS: usize = 30_000;
 
 /// Columns of a `comments` row.
-const COMMENT_COLUMNS: usize = 22;
+const COMMENT_COLUMNS: usize = 24;
 
 /// Columns of a `consent_records` row.
 const CONSENT_COLUMNS: usize = 6;
@@ -907,6 +907,7 @@ async fn insert(
         let codes = unused_codes(&txn, batch.len(), &mut drawn).await?;
         let mut comment_rows = Vec::with_capacity(batch.len());
         let mut consent_rows = Vec::with_capacity(batch.len());
+        let mut flag_rows = Vec::new();
         for (row, code) in batch.into_iter().zip(codes) {
             let id = new_id();
             consent_rows.push(consent_records::ActiveModel {
@@ -919,6 +920,8 @@ async fn insert(
             });
             report.lines.push(row.line);
             report.tracking_codes.push(code.clone());
+            flag_rows.extend(crate::services::screening::flag_rows(id, &row.body));
+            let fingerprint = crate::services::screening::fingerprint(&row.body);
             comment_rows.push(comments::ActiveModel {
                 id: Set(id),
                 tracking_code: Set(code),
@@ -942,6 +945,8 @@ async fn insert(
                 created_at: Set(at),
                 updated_at: Set(at),
                 moderated_at: Set(None),
+                fingerprint: Set(Some(fingerprint)),
+                status_reason: Set(None),
             });
         }
         comments::Entity::insert_many(comment_rows)
@@ -955,6 +960,7 @@ async fn insert(
                 .exec_without_returning(&txn)
                 .await?;
         }
+        crate::services::screening::insert_flags(&txn, flag_rows).await?;
     }
     txn.commit().await?;
     Ok(report)

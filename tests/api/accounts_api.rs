@@ -406,6 +406,8 @@ async fn residents_export_their_data_and_erasure_keeps_comments_anonymized() {
         created_at: Set(at),
         updated_at: Set(at),
         moderated_at: Set(Some(at)),
+        fingerprint: Set(None),
+        status_reason: Set(None),
     }
     .insert(&app.state.db)
     .await

@@ -23,6 +23,9 @@ enum Rule {
     Author,
     /// Moderators and admins (who import comments keyed in from paper forms and meetings).
     Moderator,
+    /// Moderators only (who decide on comments; not even admins, nor officers of the lead
+    /// agency: separation of powers).
+    Moderation,
     /// Admins only.
     Admin,
 }
@@ -157,6 +160,15 @@ const RULES: &[(&str, &str, Rule)] = &[
         Rule::Commenter,
     ),
     ("GET", "/api/v1/track/{code}", Rule::Public),
+    ("GET", "/api/v1/moderation/queue", Rule::Moderation),
+    ("GET", "/api/v1/moderation/comments/{id}", Rule::Moderation),
+    ("POST", "/api/v1/comments/{id}/moderation", Rule::Moderation),
+    ("POST", "/api/v1/moderation/bulk", Rule::Moderation),
+    ("GET", "/api/v1/moderation/campaigns", Rule::Moderation),
+    ("GET", "/moderation", Rule::Moderation),
+    ("POST", "/moderation/bulk", Rule::Moderation),
+    ("GET", "/moderation/comments/{id}", Rule::Moderation),
+    ("POST", "/moderation/comments/{id}", Rule::Moderation),
     ("POST", "/api/v1/comments/{id}/attachments", Rule::Commenter),
     ("GET", "/api/v1/comments/{id}/attachments", Rule::Public),
     ("GET", "/api/v1/attachments/{id}", Rule::Public),
@@ -315,6 +327,7 @@ async fn every_route_allows_exactly_who_its_rule_allows() {
                 }
                 (Rule::Author, Some(role)) => !matches!(role, Role::AgencyOfficer | Role::Admin),
                 (Rule::Moderator, Some(role)) => !matches!(role, Role::Moderator | Role::Admin),
+                (Rule::Moderation, Some(role)) => role != Role::Moderator,
                 (Rule::Admin, Some(role)) => role != Role::Admin,
             };
             if was_denied != should_deny || response.status.is_server_error() {

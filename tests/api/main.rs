@@ -26,5 +26,6 @@ mod i18n;
 mod import;
 mod mail;
 mod migrations;
+mod moderation;
 mod ops;
 mod schema;

@@ -362,6 +362,8 @@ async fn exercise(db: &DatabaseConnection) -> Result<(), DbErr> {
             created_at: at(11),
             updated_at: at(12),
             moderated_at: Some(at(12)),
+            fingerprint: Some(-7_301_234_567_890_123_456),
+            status_reason: None,
         }
     );
     let paper = roundtrip!(
@@ -390,6 +392,8 @@ async fn exercise(db: &DatabaseConnection) -> Result<(), DbErr> {
             created_at: at(13),
             updated_at: at(13),
             moderated_at: None,
+            fingerprint: Some(-7_301_234_567_890_123_456),
+            status_reason: None,
         }
     );
     roundtrip!(
@@ -416,6 +420,18 @@ async fn exercise(db: &DatabaseConnection) -> Result<(), DbErr> {
             storage_key: "attachments/anh.jpg".into(),
             sha256: "2c26b46b68ffc68ff99b453c1d304134".into(),
             created_at: at(11),
+        }
+    );
+    roundtrip!(
+        db,
+        comment_flags,
+        comment_flags::Model {
+            id: Uuid::now_v7(),
+            comment_id: online.id,
+            kind: "phone".into(),
+            start_char: 12,
+            end_char: 24,
+            excerpt: "0912 345 678".into(),
         }
     );
     roundtrip!(

@@ -131,6 +131,8 @@ pub struct ConsultationResponse {
     pub units: Vec<UnitRef>,
     /// Clauses in document order.
     pub clauses: Vec<ClauseResponse>,
+    /// What moderators decided so far: counts by outcome and rejection reason.
+    pub moderation: crate::services::moderation::PublicCounts,
 }
 
 /// Clauses in document order with their anchors and published comment counts.
@@ -260,6 +262,7 @@ pub async fn get_consultation(
             })
             .collect(),
         clauses,
+        moderation: detail.moderation.clone(),
         summary: summary_response(&detail.summary),
     }))
 }

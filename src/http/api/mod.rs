@@ -8,6 +8,7 @@ pub mod authoring;
 pub mod comments;
 pub mod consultations;
 pub mod import;
+pub mod moderation;
 pub mod reference;
 
 use axum::Json;
@@ -59,6 +60,11 @@ use crate::http::routes::RouteTable;
         comments::endorse_comment,
         comments::track_comment,
         import::import_comments,
+        moderation::get_queue,
+        moderation::get_review,
+        moderation::decide,
+        moderation::decide_bulk,
+        moderation::list_campaigns,
         attachments::upload_attachment,
         attachments::list_attachments,
         attachments::download_attachment,
@@ -80,6 +86,7 @@ use crate::http::routes::RouteTable;
         (name = "authoring", description = "Agencies writing, publishing and closing consultations"),
         (name = "comments", description = "Comments: submit, follow by tracking code, read, endorse"),
         (name = "consultations", description = "Draft plans, projects and policies open for comment"),
+        (name = "moderation", description = "The Fatherland Front's moderation: queue, flags, decisions, campaigns"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
     )
 )]
@@ -163,6 +170,11 @@ pub fn routes(table: RouteTable) -> RouteTable {
             comments::endorse_comment,
         )
         .get("/api/v1/track/{code}", comments::track_comment)
+        .get("/api/v1/moderation/queue", moderation::get_queue)
+        .get("/api/v1/moderation/comments/{id}", moderation::get_review)
+        .post("/api/v1/comments/{id}/moderation", moderation::decide)
+        .post("/api/v1/moderation/bulk", moderation::decide_bulk)
+        .get("/api/v1/moderation/campaigns", moderation::list_campaigns)
         .post(
             "/api/v1/comments/{id}/attachments",
             attachments::upload_attachment,

@@ -84,6 +84,22 @@ impl FromRequestParts<AppState> for Administrator {
     }
 }
 
+/// A moderator of the Fatherland Front (the only role that moderates); others get the 403
+/// page, visitors the sign-in page.
+#[derive(Debug, Clone)]
+pub struct ModeratorPage(pub SignedIn);
+
+impl FromRequestParts<AppState> for ModeratorPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        gate(parts, state, &Action::ModerateQueue).await.map(Self)
+    }
+}
+
 /// Lets the request through when its viewer may perform `action` (asked of the policy).
 async fn gate(parts: &mut Parts, state: &AppState, action: &Action) -> Result<SignedIn, Response> {
     let viewer = match resolve_viewer(parts, state).await {

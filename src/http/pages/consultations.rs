@@ -139,6 +139,11 @@ pub struct ConsultationPage {
     pub signed_in: bool,
     /// Sign-in link returning to this list.
     pub sign_in_href: String,
+    /// Moderation counts by outcome, and rejections by translated reason (only reasons used).
+    pub moderation: (
+        crate::services::moderation::PublicCounts,
+        Vec<(&'static str, u64)>,
+    ),
 }
 
 /// Parameters of the comment list (`?page=&sort=&clause=`); other parameters are ignored.
@@ -245,6 +250,16 @@ pub async fn show_consultation(
         legal_basis: consultation.legal_basis.clone(),
         units: detail.units.iter().map(|u| u.name.clone()).collect(),
         clauses: clause_rows(&detail.clauses, &detail.clause_comment_counts, t),
+        moderation: (
+            detail.moderation.clone(),
+            detail
+                .moderation
+                .rejected_by_reason
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(reason, n)| (t.get(&format!("reason.{reason}")), *n))
+                .collect(),
+        ),
         accepting: comments::ensure_open(consultation, at).is_ok(),
         comments,
         can_endorse: actor.can(&Action::Comment),

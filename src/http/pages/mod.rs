@@ -15,6 +15,7 @@ pub mod consultation_list;
 pub mod consultations;
 pub mod forms;
 pub mod home;
+pub mod moderation;
 pub mod tracking;
 
 use askama::Template;
@@ -65,6 +66,8 @@ pub struct AccountNav {
     pub is_admin: bool,
     /// Whether the link to the agency's consultations is offered.
     pub is_author: bool,
+    /// Whether the link to the moderation queue is offered.
+    pub is_moderator: bool,
 }
 
 impl Layout {
@@ -144,6 +147,7 @@ impl FromRequestParts<AppState> for Layout {
             display_name: s.user.display_name.clone(),
             is_admin: viewer.actor().can(&Action::AdministerAccounts),
             is_author: viewer.actor().can(&Action::AuthorConsultations),
+            is_moderator: viewer.actor().can(&Action::ModerateQueue),
         });
         layout.csrf_token = access::form_token(parts).await.token;
         Ok(layout)

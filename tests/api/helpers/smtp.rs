@@ -76,6 +76,31 @@ impl SmtpSink {
             .clone()
     }
 
+    /// Waits for a message to `to` whose subject contains `subject`; panics with the subjects
+    /// received if none arrives within `timeout`.
+    pub async fn wait_for_subject(
+        &self,
+        to: &str,
+        subject: &str,
+        timeout: Duration,
+    ) -> ReceivedMail {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.messages().into_iter().find(|m| {
+                m.to.iter().any(|r| r.eq_ignore_ascii_case(to)) && m.subject().contains(subject)
+            });
+            if let Some(mail) = found {
+                return mail;
+            }
+            if Instant::now() >= deadline {
+                let subjects: Vec<String> =
+                    self.messages().iter().map(ReceivedMail::subject).collect();
+                panic!("no mail to {to} about {subject:?} within {timeout:?}; got {subjects:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Waits for the first message with `to` among its envelope recipients (compared without
     /// regard to case); panics with what was received if none arrives within `timeout`.
     pub async fn wait_for(&self, to: &str, timeout: Duration) -> ReceivedMail {
