@@ -316,7 +316,7 @@ fn is_plain(c: char) -> bool {
     if c.is_ascii() {
         return true;
     }
-    if c == 'đ' {
+    if c == 'đ' || is_combining_mark(c) {
         return false;
     }
     let mut parts = 0;

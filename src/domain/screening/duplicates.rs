@@ -14,13 +14,14 @@ use crate::domain::text::fold;
 /// Largest number of differing bits between the fingerprints of two near-duplicate texts.
 ///
 /// Chosen on the generated comments of `tests/fixtures/screening/corpus-sample.jsonl`, whose
-/// texts share template sentences (`near_duplicate_distance_separates_variants_from_other_comments`
-/// in the tests measures it): at 8 bits, about nine in ten variants of a long comment (a name
-/// changed, the last sentence dropped, diacritics removed, punctuation changed) are within reach
-/// of the original, and the rest join through the other variants, while among the 1.1 million
-/// pairs of the first 1,500 distinct comments fewer than ten pairs are that close, none of them
-/// sharing less than half of its shingles. At 10 bits, pairs sharing under half of their
-/// shingles start to join; at 6, a quarter of the variants fall out of reach.
+/// texts share template sentences (the test
+/// `near_duplicate_distance_separates_variants_from_other_comments` measures it): at 8 bits,
+/// more than eight in ten variants of a long comment (a name changed, the last sentence
+/// dropped, diacritics removed, punctuation changed) are within reach of the original, and the
+/// rest join through the other variants, while among the 1.1 million pairs of the first 1,500
+/// comments only 7 pairs of distinct texts are that close, each sharing more than half of its
+/// shingles. At 10 bits, pairs sharing less than half of their shingles start to join; at 6, a
+/// quarter of the variants fall out of reach.
 pub const NEAR_DUPLICATE_MAX_DISTANCE: u32 = 8;
 
 /// Syllables per shingle.

@@ -177,15 +177,15 @@ fn abuse_words_never_match_inside_other_words_or_everyday_words() {
         "Ông Nguyễn Văn Nguyên hỏi về nguồn vốn.",
         "Người dân cư ngụ tại đây ngủ không được vì ồn.",
         "cu ngu tai phuong an khanh, ngu dan song tren ghe",
+        "duong Pham Ngu Lao ngap, doi ngu can bo thieu, dan mat ngu vi on",
         "Các hộ dân cho con chó đi dạo; đường lớn, cây cao.",
         "Ông Đỗ Văn Cúc, cac ho dan, lon xon",
         "Mực nước dâng 5 dm so với năm trước.",
         "deo khau trang khi ra duong",
         "Mã CCCD và số MB của ngân hàng",
     ] {
-        let found = abuse(text);
         // "cc" alone is teen code; inside "CCCD" it is not a word of its own.
-        assert_eq!(found, Vec::<String>::new(), "{text}");
+        assert_eq!(abuse(text), Vec::<String>::new(), "{text}");
     }
 }
 
