@@ -10,6 +10,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20260101_000001_initial;
 mod m20260201_000001_accounts;
 mod m20260301_000001_moderation;
+mod m20260401_000001_audit_chain;
+mod m20260401_000001_routing;
 
 /// Runs every gopy migration in order.
 pub struct Migrator;
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000001_initial::Migration),
             Box::new(m20260201_000001_accounts::Migration),
             Box::new(m20260301_000001_moderation::Migration),
+            Box::new(m20260401_000001_routing::Migration),
+            Box::new(m20260401_000001_audit_chain::Migration),
         ]
     }
 }

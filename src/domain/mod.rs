@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod attachments;
+pub mod audit;
 pub mod calendar;
 pub mod clauses;
 pub mod comment;

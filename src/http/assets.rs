@@ -11,6 +11,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../frontend/static/gopy.css"),
     ),
     (
+        "queue.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../frontend/static/queue.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../frontend/static/favicon.svg"),

@@ -18,7 +18,7 @@ use crate::domain::clauses::{Level, ParsedClause, parse};
 use crate::domain::text::{char_len, normalize};
 use crate::error::{Error, FieldErrors, Result};
 use crate::policy::{Action, Actor};
-use crate::services::{new_id, now};
+use crate::services::{audit, new_id, now};
 
 /// The fields of a draft as an officer sends them.
 #[derive(Debug, Clone, Default)]
@@ -544,6 +544,20 @@ pub async fn publish(
     active.published_at = Set(Some(at));
     active.updated_at = Set(at);
     let published = active.update(&txn).await?;
+    let (actor_id, payload) = (
+        actor.account.as_ref().map(|a| a.user_id),
+        audit::consultation_payload(&published),
+    );
+    let id = published.id.to_string();
+    audit::append(
+        &txn,
+        actor_id,
+        "consultation.publish",
+        "consultation",
+        &id,
+        payload,
+    )
+    .await?;
     txn.commit().await?;
     Ok(published)
 }
@@ -568,7 +582,24 @@ pub async fn close(
         active.closes_at = Set(at);
     }
     active.updated_at = Set(at);
-    Ok(active.update(db).await?)
+    let txn = crate::db::begin_write(db).await?;
+    let closed = active.update(&txn).await?;
+    let (actor_id, payload) = (
+        actor.account.as_ref().map(|a| a.user_id),
+        audit::consultation_payload(&closed),
+    );
+    let id = closed.id.to_string();
+    audit::append(
+        &txn,
+        actor_id,
+        "consultation.close",
+        "consultation",
+        &id,
+        payload,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(closed)
 }
 
 /// Deletes a draft; published consultations cannot be deleted.
@@ -662,6 +693,20 @@ pub async fn new_version(
             .exec_without_returning(&txn)
             .await?;
     }
+    let (actor_id, payload) = (
+        actor.account.as_ref().map(|a| a.user_id),
+        audit::consultation_payload(&created),
+    );
+    let id = created.id.to_string();
+    audit::append(
+        &txn,
+        actor_id,
+        "consultation.new_version",
+        "consultation",
+        &id,
+        payload,
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }

@@ -270,6 +270,17 @@ pub async fn submit(
         ),
     };
     enqueue_mail(&txn, "comment", &comment.id.to_string(), receipt).await?;
+    let payload = crate::services::audit::comment_payload(&comment);
+    let id = comment.id.to_string();
+    crate::services::audit::append(
+        &txn,
+        Some(author.id),
+        "comment.submit",
+        "comment",
+        &id,
+        payload,
+    )
+    .await?;
     txn.commit().await?;
     Ok(Submitted {
         comment,
@@ -513,6 +524,17 @@ pub async fn edit(
     active.updated_at = Set(at);
     let updated = active.update(&txn).await?;
     crate::services::screening::store(&txn, &updated).await?;
+    let payload = crate::services::audit::comment_payload(&updated);
+    let id = updated.id.to_string();
+    crate::services::audit::append(
+        &txn,
+        Some(author.id),
+        "comment.edit",
+        "comment",
+        &id,
+        payload,
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }

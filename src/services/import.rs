@@ -901,6 +901,8 @@ async fn insert(
     };
     let mut drawn = HashSet::with_capacity(rows.len());
     let txn = crate::db::begin_write(db).await?;
+    // One `comment.import` event per comment, appended per batch (see `audit::append_many`).
+    crate::services::audit::lock(&txn).await?;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<ValidRow> = rows.by_ref().take(BATCH_ROWS).collect();
@@ -949,9 +951,21 @@ async fn insert(
                 status_reason: Set(None),
             });
         }
+        let mut events = Vec::with_capacity(comment_rows.len());
+        for row in &comment_rows {
+            let comment = sea_orm::TryIntoModel::try_into_model(row.clone())?;
+            events.push(crate::services::audit::NewEvent {
+                actor_id: entered_by,
+                action: "comment.import".to_owned(),
+                entity_type: "comment".to_owned(),
+                entity_id: comment.id.to_string(),
+                payload: crate::services::audit::comment_payload(&comment),
+            });
+        }
         comments::Entity::insert_many(comment_rows)
             .exec_without_returning(&txn)
             .await?;
+        crate::services::audit::append_many(&txn, events).await?;
         let per_statement = MAX_PARAMS / CONSENT_COLUMNS;
         let mut consents = consent_rows.into_iter().peekable();
         while consents.peek().is_some() {

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod api_tokens;
 pub mod attachments;
+pub mod audit;
 pub mod authoring;
 pub mod comment_reading;
 pub mod comments;

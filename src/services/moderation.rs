@@ -965,6 +965,8 @@ async fn apply<C: ConnectionTrait>(
             ),
         });
     }
+    // The chain's lock before any row lock (see `audit::lock`).
+    crate::services::audit::lock(db).await?;
     let at = now();
     let (status, public_body, redactions) = match request.decision {
         Decision::Approve | Decision::Merge => {
@@ -1026,6 +1028,10 @@ async fn apply<C: ConnectionTrait>(
         ..comment
     };
     notify_author(db, &comment, &decision, base_url).await?;
+    let action = crate::services::audit::decision_action(decision.decision);
+    let payload = crate::services::audit::decision_payload(&comment, &decision);
+    let id = comment.id.to_string();
+    crate::services::audit::append(db, Some(moderator_id), action, "comment", &id, payload).await?;
     Ok(Decided { comment, decision })
 }
 
