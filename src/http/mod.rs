@@ -53,6 +53,8 @@ pub fn route_table() -> RouteTable {
         )
         .get("/comments/{id}", pages::comment_views::show_comment)
         .get("/comments/{id}/receipt", pages::comments::show_receipt)
+        .get("/comments/{id}/edit", pages::comment_edit::show_edit)
+        .post("/comments/{id}/edit", pages::comment_edit::save_edit)
         .post("/comments/{id}/endorse", pages::comment_views::endorse)
         .get("/track", pages::tracking::show_track_form)
         .get("/track/{code}", pages::tracking::show_tracked)

@@ -111,7 +111,7 @@ pub fn refusal(error: &AttachmentError, allowed: &[FileKind]) -> Error {
 }
 
 /// `10 MB`, `512 KB`, `300 byte`.
-fn human_size(bytes: usize) -> String {
+pub fn human_size(bytes: usize) -> String {
     const MIB: usize = 1024 * 1024;
     if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MB", bytes / MIB)
@@ -148,6 +148,13 @@ fn prepare(upload: Upload, allowed: &[FileKind], max_bytes: usize) -> Result<Pre
         bytes: Bytes::from(cleaned),
         sha256,
     })
+}
+
+/// Checks a file meant for a comment that does not exist yet (the checks of an upload,
+/// metadata removal included) without storing it, so a form with a refused file can be sent
+/// back before anything is saved. The error is the one [`attach_to_comment`] would give.
+pub fn check_comment_file(upload: &Upload, allowed: &[FileKind], max_bytes: usize) -> Result<()> {
+    prepare(upload.clone(), allowed, max_bytes).map(|_| ())
 }
 
 /// Whether `actor` may see `comment` (the rules of `comment_reading::get`).

@@ -36,6 +36,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/consultations/{id}/comment", Rule::Commenter),
     ("GET", "/comments/{id}", Rule::Public),
     ("GET", "/comments/{id}/receipt", Rule::SignedIn),
+    ("GET", "/comments/{id}/edit", Rule::Commenter),
+    ("POST", "/comments/{id}/edit", Rule::Commenter),
     ("POST", "/comments/{id}/endorse", Rule::Commenter),
     ("GET", "/track", Rule::Public),
     ("GET", "/track/{code}", Rule::Public),

@@ -9,6 +9,8 @@ pub mod admin;
 pub mod authoring;
 pub mod authoring_form;
 pub mod authoring_tree;
+pub mod comment_edit;
+pub mod comment_files;
 pub mod comment_views;
 pub mod comments;
 pub mod consultation_list;
@@ -16,6 +18,7 @@ pub mod consultations;
 pub mod forms;
 pub mod home;
 pub mod tracking;
+pub mod uploads;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Request};

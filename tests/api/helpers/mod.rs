@@ -3,6 +3,7 @@
 
 #![allow(dead_code, reason = "each test uses a subset of the helpers")]
 
+pub mod browser;
 pub mod smtp;
 
 use axum::Router;
