@@ -17,6 +17,7 @@ pub mod consultation_list;
 pub mod consultations;
 pub mod forms;
 pub mod home;
+pub mod import;
 pub mod tracking;
 pub mod uploads;
 
@@ -68,6 +69,8 @@ pub struct AccountNav {
     pub is_admin: bool,
     /// Whether the link to the agency's consultations is offered.
     pub is_author: bool,
+    /// Whether the link to the import page is offered (moderators and admins).
+    pub is_importer: bool,
 }
 
 impl Layout {
@@ -147,6 +150,7 @@ impl FromRequestParts<AppState> for Layout {
             display_name: s.user.display_name.clone(),
             is_admin: viewer.actor().can(&Action::AdministerAccounts),
             is_author: viewer.actor().can(&Action::AuthorConsultations),
+            is_importer: viewer.actor().can(&Action::ImportComments),
         });
         layout.csrf_token = access::form_token(parts).await.token;
         Ok(layout)
