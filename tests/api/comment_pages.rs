@@ -775,6 +775,16 @@ async fn a_photo_and_a_pdf_are_attached_and_listed_on_the_receipt_and_the_commen
     }
     let rows = comment_attachments_of(&w.app, id).await;
     assert_eq!(rows, 2);
+
+    // Once the comment is public, its files show in the consultation's list, for everyone.
+    approve(&w.app, id).await;
+    let list = visitor
+        .get(&format!("/consultations/{}", w.consultation.id))
+        .await;
+    let doc = list.html();
+    let selector = format!("#comment-{id} [data-testid=attachment-link]");
+    assert_eq!(select_attrs(&doc, &selector, "href"), links);
+    assert_eq!(visitor.get(&links[0]).await.status, 200);
 }
 
 async fn comment_attachments_of(app: &TestApp, id: uuid::Uuid) -> u64 {

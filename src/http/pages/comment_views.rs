@@ -51,6 +51,8 @@ pub struct CommentItem {
     pub clause: Option<String>,
     /// Where the endorsement form returns to.
     pub back: String,
+    /// The files attached (filled where a list shows them).
+    pub attachments: Vec<AttachmentRow>,
 }
 
 /// The `sort` parameter's value for an order.
@@ -85,6 +87,7 @@ fn item(c: PublicComment, paths: &HashMap<Uuid, String>, t: Tr, back: &str) -> C
         body: c.body,
         clause: c.clause_id.and_then(|id| paths.get(&id).cloned()),
         back: back.to_owned(),
+        attachments: Vec::new(),
     }
 }
 
