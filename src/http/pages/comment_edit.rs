@@ -5,13 +5,14 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use entity::comments;
 use http::StatusCode;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::Error;
+use crate::http::auth::{SignedIn, Viewer};
 use crate::http::csrf::{CsrfForm, see_other};
 use crate::http::pages::access::PageViewer;
 use crate::http::pages::comment_views::editable;
@@ -62,27 +63,24 @@ pub struct EditPage {
     pub errors: FormErrors,
 }
 
-/// The author's own comment, or the answer to give instead (sign-in, 403, 404 page).
+/// The author's own comment, or the answer to give instead: the sign-in page, the 403 page
+/// for accounts that do not comment, "not found" for anyone else's comment.
 async fn own_comment(
     state: &AppState,
     layout: &Layout,
-    viewer: &crate::http::auth::Viewer,
+    viewer: &Viewer,
     id: &str,
-) -> Result<Result<(crate::http::auth::SignedIn, comments::Model), Response>, PageError> {
+) -> Result<(SignedIn, comments::Model), Response> {
     let next = format!("/comments/{id}/edit");
-    if let Err(response) = require_commenter(layout, viewer, &next) {
-        return Ok(Err(*response));
-    }
-    let not_found = || layout.fail(Error::NotFound("comment"));
+    require_commenter(layout, viewer, &next).map_err(|response| *response)?;
+    let not_found = || layout.fail(Error::NotFound("comment")).into_response();
     let id = Uuid::parse_str(id).map_err(|_| not_found())?;
     let signed_in = viewer.signed_in.clone().ok_or_else(not_found)?;
     let view = comment_reading::get(&state.db, id, &viewer.actor())
         .await
-        .map_err(|e| layout.fail(e))?;
+        .map_err(|e| layout.fail(e).into_response())?;
     match view {
-        CommentView::Full(c, _) if c.author_id == Some(signed_in.user.id) => {
-            Ok(Ok((signed_in, *c)))
-        }
+        CommentView::Full(c, _) if c.author_id == Some(signed_in.user.id) => Ok((signed_in, *c)),
         _ => Err(not_found()),
     }
 }
@@ -132,7 +130,7 @@ pub async fn show_edit(
     PageViewer(viewer): PageViewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (_, comment) = match own_comment(&state, &layout, &viewer, &id).await? {
+    let (_, comment) = match own_comment(&state, &layout, &viewer, &id).await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -154,7 +152,7 @@ pub async fn save_edit(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, PageError> {
-    let (signed_in, comment) = match own_comment(&state, &layout, &viewer, &id).await? {
+    let (signed_in, comment) = match own_comment(&state, &layout, &viewer, &id).await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
