@@ -53,6 +53,8 @@ pub fn route_table() -> RouteTable {
         )
         .get("/comments/{id}", pages::comment_views::show_comment)
         .get("/comments/{id}/receipt", pages::comments::show_receipt)
+        .get("/comments/{id}/edit", pages::comment_edit::show_edit)
+        .post("/comments/{id}/edit", pages::comment_edit::save_edit)
         .post("/comments/{id}/endorse", pages::comment_views::endorse)
         .get("/track", pages::tracking::show_track_form)
         .get("/track/{code}", pages::tracking::show_tracked)
@@ -102,6 +104,12 @@ pub fn route_table() -> RouteTable {
         .post("/admin/users/{id}/activate", pages::admin::activate)
         .post("/admin/users/{id}/deactivate", pages::admin::deactivate)
         .post("/admin/users/{id}/reset", pages::admin::send_reset)
+        .get("/moderation/import", pages::import::show_import)
+        .post("/moderation/import", pages::import::import_file)
+        .get(
+            "/moderation/import/example.csv",
+            pages::import::download_example,
+        )
         .get("/agency/consultations", pages::authoring::show_list)
         .get("/agency/consultations/new", pages::authoring::show_new)
         .post("/agency/consultations/new", pages::authoring::create)

@@ -16,6 +16,8 @@
 //! consultation, so a file never has a permanent public address while what it belongs to is
 //! not public.
 
+use std::collections::HashMap;
+
 use axum::body::Bytes;
 use entity::enums::{CommentStatus, ConsultationStatus};
 use entity::{comment_attachments, comments, consultations, documents, users};
@@ -33,6 +35,7 @@ use crate::domain::attachments::{
 use crate::error::{Error, FieldErrors, Result};
 use crate::policy::{Action, Actor};
 use crate::services::authoring::find_editable;
+use crate::services::comment_reading::public_condition;
 use crate::services::comments::is_public;
 use crate::services::{new_id, now};
 use crate::storage::Storage;
@@ -111,7 +114,7 @@ pub fn refusal(error: &AttachmentError, allowed: &[FileKind]) -> Error {
 }
 
 /// `10 MB`, `512 KB`, `300 byte`.
-fn human_size(bytes: usize) -> String {
+pub fn human_size(bytes: usize) -> String {
     const MIB: usize = 1024 * 1024;
     if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MB", bytes / MIB)
@@ -148,6 +151,13 @@ fn prepare(upload: Upload, allowed: &[FileKind], max_bytes: usize) -> Result<Pre
         bytes: Bytes::from(cleaned),
         sha256,
     })
+}
+
+/// Checks a file meant for a comment that does not exist yet (the checks of an upload,
+/// metadata removal included) without storing it, so a form with a refused file can be sent
+/// back before anything is saved. The error is the one [`attach_to_comment`] would give.
+pub fn check_comment_file(upload: &Upload, allowed: &[FileKind], max_bytes: usize) -> Result<()> {
+    prepare(upload.clone(), allowed, max_bytes).map(|_| ())
 }
 
 /// Whether `actor` may see `comment` (the rules of `comment_reading::get`).
@@ -295,6 +305,30 @@ pub async fn list_for_comment(
         .order_by_asc(comment_attachments::Column::Id)
         .all(db)
         .await?)
+}
+
+/// The files of the public comments among `comment_ids`, by comment, oldest first: what a
+/// public list of comments may show. Files of comments that are not public are left out.
+pub async fn list_for_public_comments(
+    db: &DatabaseConnection,
+    comment_ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Vec<comment_attachments::Model>>> {
+    let mut by_comment: HashMap<Uuid, Vec<comment_attachments::Model>> = HashMap::new();
+    if comment_ids.is_empty() {
+        return Ok(by_comment);
+    }
+    let rows = comment_attachments::Entity::find()
+        .inner_join(comments::Entity)
+        .filter(comment_attachments::Column::CommentId.is_in(comment_ids))
+        .filter(public_condition())
+        .order_by_asc(comment_attachments::Column::CreatedAt)
+        .order_by_asc(comment_attachments::Column::Id)
+        .all(db)
+        .await?;
+    for row in rows {
+        by_comment.entry(row.comment_id).or_default().push(row);
+    }
+    Ok(by_comment)
 }
 
 /// One comment attachment, if `actor` may see its comment now (otherwise "not found").

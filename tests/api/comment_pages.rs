@@ -2,86 +2,24 @@
 //! the receipt, tracking by code, consent on the consultation page, who sees a pending
 //! comment, the list's sort parameter.
 
-use std::collections::BTreeMap;
-
-use axum::body::Body;
 use entity::enums::{CommentStatus, Role};
 use entity::{clauses, comments, consultations, users};
-use http::{Request, header};
+use http::header;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
 };
 
+use crate::helpers::browser::{Browser, Part};
 use crate::helpers::{TestApp, TestResponse, account, select_attrs, select_texts};
 
-/// A browser with a session: keeps cookies, reads forms from the pages it opens.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookies: BTreeMap<String, String>,
+/// Opening the comment form.
+trait OpenForm {
+    /// Opens the comment form at `uri` and returns its CSRF token and idempotency key.
+    async fn open_form(&mut self, uri: &str) -> (String, String, TestResponse);
 }
 
-impl<'a> Browser<'a> {
-    fn anonymous(app: &'a TestApp) -> Self {
-        Self {
-            app,
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    async fn signed_in(app: &'a TestApp, user: &users::Model) -> Self {
-        let session =
-            gopy::services::sessions::open(&app.state.db, user.id, None, None, &app.state.settings)
-                .await
-                .unwrap();
-        let mut browser = Self::anonymous(app);
-        browser
-            .cookies
-            .insert("gopy_session".to_owned(), session.token);
-        browser
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep_cookies(&mut self, response: &TestResponse) {
-        for value in response.headers.get_all(header::SET_COOKIE) {
-            let value = value.to_str().unwrap();
-            let pair = value.split(';').next().unwrap();
-            let (name, content) = pair.split_once('=').unwrap();
-            self.cookies.insert(name.to_owned(), content.to_owned());
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> TestResponse {
-        let request = Request::get(uri)
-            .header(header::ACCEPT, "text/html")
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
-        let response = self.app.send(request).await;
-        self.keep_cookies(&response);
-        response
-    }
-
-    async fn post(&mut self, uri: &str, pairs: &[(&str, &str)]) -> TestResponse {
-        let request = Request::post(uri)
-            .header(header::ACCEPT, "text/html")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::from(serde_urlencoded::to_string(pairs).unwrap()))
-            .unwrap();
-        let response = self.app.send(request).await;
-        self.keep_cookies(&response);
-        response
-    }
-
-    /// Opens the comment form at `uri` and returns its CSRF token and idempotency key.
+impl OpenForm for Browser<'_> {
     async fn open_form(&mut self, uri: &str) -> (String, String, TestResponse) {
         let page = self.get(uri).await;
         assert_eq!(page.status, 200, "{uri}: {}", page.text());
@@ -734,4 +672,411 @@ async fn only_confirmed_residents_and_representatives_get_the_form() {
         select_attrs(&page.html(), "#on_behalf_of_organization", "name"),
         ["on_behalf_of_organization"]
     );
+}
+
+const DRAWING: &[u8] = include_bytes!("../fixtures/attachments/drawing.png");
+const LETTER: &[u8] = include_bytes!("../fixtures/attachments/letter.pdf");
+
+/// Sends the comment form as the browser does when files are chosen (`multipart/form-data`,
+/// the CSRF field first); `files` are `(field, file name, declared type, content)`.
+async fn send_with_files(
+    browser: &mut Browser<'_>,
+    w: &World,
+    text: &str,
+    on_behalf: bool,
+    files: &[(&str, &str, &str, &[u8])],
+) -> (String, TestResponse) {
+    let (csrf, key, _) = browser.open_form(&form_uri(w)).await;
+    let clause = w.clause.id.to_string();
+    let mut parts = vec![
+        Part::Text("csrf_token", &csrf),
+        Part::Text("idempotency_key", &key),
+        Part::Text("clause_id", &clause),
+        Part::Text("stance", "oppose"),
+        Part::Text("body", text),
+        Part::Text("consent", "public_named"),
+    ];
+    if on_behalf {
+        parts.push(Part::Text("on_behalf_of_organization", "yes"));
+    }
+    for (field, name, content_type, bytes) in files {
+        parts.push(Part::File(field, name, content_type, bytes));
+    }
+    let response = browser.post_multipart(&form_uri(w), &parts).await;
+    (key, response)
+}
+
+#[tokio::test]
+async fn a_photo_and_a_pdf_are_attached_and_listed_on_the_receipt_and_the_comment() {
+    let w = world().await;
+    let lan = person(
+        &w.app,
+        "lan@vidu.vn",
+        "Nguyễn Thị Lan",
+        Role::Resident,
+        true,
+    )
+    .await;
+    let minh = person(
+        &w.app,
+        "minh@vidu.vn",
+        "Trần Văn Minh",
+        Role::Resident,
+        true,
+    )
+    .await;
+    let mut browser = Browser::signed_in(&w.app, &lan).await;
+    let text = "Vỉa hè trước chợ bị lấn chiếm, xem ảnh và biên bản kèm theo.";
+    let (_, sent) = send_with_files(
+        &mut browser,
+        &w,
+        text,
+        false,
+        &[
+            ("files", "vỉa hè.png", "image/png", DRAWING),
+            ("files", "biên bản.pdf", "application/pdf", LETTER),
+        ],
+    )
+    .await;
+    let id = receipt_id(&sent);
+
+    let receipt = browser.get(&location(&sent)).await;
+    assert_eq!(receipt.status, 200);
+    let doc = receipt.html();
+    assert_eq!(
+        select_texts(&doc, "[data-testid=attachment-link]"),
+        ["vỉa hè.png", "biên bản.pdf"]
+    );
+    let listed = select_texts(&doc, "[data-testid=attachment] .hint");
+    assert!(listed[0].starts_with("(PNG, "), "{listed:?}");
+    assert!(listed[1].starts_with("(PDF, "), "{listed:?}");
+
+    let page = browser.get(&format!("/comments/{id}")).await;
+    assert_eq!(page.status, 200);
+    let links = select_attrs(&page.html(), "[data-testid=attachment-link]", "href");
+    assert_eq!(links.len(), 2);
+    assert!(links.iter().all(|l| l.starts_with("/api/v1/attachments/")));
+
+    // The author downloads them; the photo is served as stored (metadata removed), the PDF as
+    // sent.
+    let photo = browser.get(&links[0]).await;
+    assert_eq!(photo.status, 200);
+    assert_eq!(photo.content_type(), "image/png");
+    let pdf = browser.get(&links[1]).await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.body, LETTER);
+
+    // While the comment waits for moderation, nobody else may fetch its files.
+    let mut stranger = Browser::signed_in(&w.app, &minh).await;
+    let mut visitor = Browser::anonymous(&w.app);
+    for link in &links {
+        assert_eq!(stranger.get(link).await.status, 404, "another resident");
+        assert_eq!(visitor.get(link).await.status, 404, "a visitor");
+    }
+    let rows = comment_attachments_of(&w.app, id).await;
+    assert_eq!(rows, 2);
+
+    // Once the comment is public, its files show in the consultation's list, for everyone.
+    approve(&w.app, id).await;
+    let list = visitor
+        .get(&format!("/consultations/{}", w.consultation.id))
+        .await;
+    let doc = list.html();
+    let selector = format!("#comment-{id} [data-testid=attachment-link]");
+    assert_eq!(select_attrs(&doc, &selector, "href"), links);
+    assert_eq!(visitor.get(&links[0]).await.status, 200);
+}
+
+async fn comment_attachments_of(app: &TestApp, id: uuid::Uuid) -> u64 {
+    entity::comment_attachments::Entity::find()
+        .filter(entity::comment_attachments::Column::CommentId.eq(id))
+        .count(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_png_calling_itself_a_pdf_is_refused_and_the_form_keeps_what_was_typed() {
+    let w = world().await;
+    let lan = person(
+        &w.app,
+        "lan@vidu.vn",
+        "Nguyễn Thị Lan",
+        Role::Resident,
+        true,
+    )
+    .await;
+    let mut browser = Browser::signed_in(&w.app, &lan).await;
+    let text = "Đề nghị giữ lại hàng cây dầu trên đường ven sông.";
+    let (key, sent) = send_with_files(
+        &mut browser,
+        &w,
+        text,
+        false,
+        &[("files", "bien-ban.pdf", "application/pdf", DRAWING)],
+    )
+    .await;
+    assert_eq!(sent.status, 422, "{}", sent.text());
+    let doc = sent.html();
+    assert_eq!(
+        select_attrs(&doc, "[data-testid=error-summary] a", "href"),
+        ["#files"]
+    );
+    let error = select_texts(&doc, "#files-error");
+    assert_eq!(error.len(), 1);
+    assert!(
+        error[0].contains("bien-ban.pdf"),
+        "names the file: {error:?}"
+    );
+    assert!(error[0].contains("không khớp"), "in Vietnamese: {error:?}");
+    assert_eq!(select_texts(&doc, "textarea#body"), [text]);
+    assert_eq!(
+        select_attrs(&doc, "input[name=stance][checked]", "value"),
+        ["oppose"]
+    );
+    assert_eq!(
+        select_attrs(&doc, "input[name=consent][checked]", "value"),
+        ["public_named"]
+    );
+    assert_eq!(
+        select_attrs(&doc, "#clause_id option[selected]", "value"),
+        [w.clause.id.to_string()]
+    );
+    assert_eq!(
+        select_attrs(&doc, "input[name=idempotency_key]", "value"),
+        [key]
+    );
+    assert_eq!(select_texts(&doc, "[data-testid=files-again]").len(), 1);
+    assert_eq!(comment_count(&w.app, &lan).await, 0, "nothing was saved");
+}
+
+#[tokio::test]
+async fn a_representative_sends_the_organizations_letter_with_a_comment_on_its_behalf() {
+    let w = world().await;
+    let hoi = person(
+        &w.app,
+        "hoi@vidu.vn",
+        "Lê Thị Hội",
+        Role::OrganizationRep,
+        true,
+    )
+    .await;
+    let mut browser = Browser::signed_in(&w.app, &hoi).await;
+    let form = browser.get(&form_uri(&w)).await;
+    assert_eq!(
+        select_attrs(&form.html(), "input#letter", "accept"),
+        [".pdf,application/pdf"]
+    );
+    let text = "Hội Liên hiệp Phụ nữ thành phố góp ý theo văn bản kèm theo.";
+    let letter = [(
+        "letter",
+        "Văn bản góp ý số 12.pdf",
+        "application/pdf",
+        LETTER,
+    )];
+
+    // Not on behalf of the organization: the letter does not belong here.
+    let (_, refused) = send_with_files(&mut browser, &w, text, false, &letter).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        select_attrs(&refused.html(), "[data-testid=error-summary] a", "href"),
+        ["#letter"]
+    );
+    // A photo is not a letter.
+    let photo = [("letter", "thu.pdf", "application/pdf", DRAWING)];
+    let (_, refused) = send_with_files(&mut browser, &w, text, true, &photo).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(select_texts(&refused.html(), "#letter-error").len(), 1);
+    assert_eq!(comment_count(&w.app, &hoi).await, 0);
+
+    let (_, sent) = send_with_files(&mut browser, &w, text, true, &letter).await;
+    let id = receipt_id(&sent);
+    let receipt = browser.get(&location(&sent)).await;
+    assert_eq!(
+        select_texts(&receipt.html(), "[data-testid=attachment-link]"),
+        ["Văn bản góp ý số 12.pdf"]
+    );
+    assert_eq!(comment_attachments_of(&w.app, id).await, 1);
+}
+
+#[tokio::test]
+async fn the_author_edits_a_pending_comment_and_the_earlier_version_is_kept() {
+    let w = world().await;
+    let lan = person(
+        &w.app,
+        "lan@vidu.vn",
+        "Nguyễn Thị Lan",
+        Role::Resident,
+        true,
+    )
+    .await;
+    let minh = person(
+        &w.app,
+        "minh@vidu.vn",
+        "Trần Văn Minh",
+        Role::Resident,
+        true,
+    )
+    .await;
+    let mut browser = Browser::signed_in(&w.app, &lan).await;
+    let first = "Đề nghị làm thêm lối đi bộ dọc bờ sông.";
+    let id = receipt_id(&send_comment(&mut browser, &w, first, "public_anonymous").await);
+    let edit_uri = format!("/comments/{id}/edit");
+
+    // Linked from the list of one's comments and from the comment's page.
+    let mine = browser.get("/account/comments").await;
+    assert_eq!(
+        select_attrs(&mine.html(), "[data-testid=my-comment-edit]", "href"),
+        [edit_uri.as_str()]
+    );
+    let page = browser.get(&format!("/comments/{id}")).await;
+    assert_eq!(
+        select_attrs(&page.html(), "[data-testid=edit-link]", "href"),
+        [edit_uri.as_str()]
+    );
+
+    let form = browser.get(&edit_uri).await;
+    assert_eq!(form.status, 200);
+    let doc = form.html();
+    assert_eq!(select_texts(&doc, "textarea#body"), [first]);
+    assert_eq!(
+        select_attrs(&doc, "input[name=stance][checked]", "value"),
+        ["suggest"]
+    );
+    assert_eq!(
+        select_attrs(&doc, "input[name=consent][checked]", "value"),
+        ["public_anonymous"]
+    );
+    let csrf = Browser::csrf_of(&form, &edit_uri);
+
+    // A text too short comes back with its error and what was typed.
+    let short = browser
+        .post(
+            &edit_uri,
+            &[
+                ("csrf_token", &csrf),
+                ("stance", "oppose"),
+                ("body", "Ngắn"),
+                ("consent", "public_named"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, 422);
+    let doc = short.html();
+    assert_eq!(
+        select_attrs(&doc, "[data-testid=error-summary] a", "href"),
+        ["#body"]
+    );
+    assert_eq!(
+        select_attrs(&doc, "input[name=stance][checked]", "value"),
+        ["oppose"]
+    );
+
+    let second = "Đề nghị làm thêm lối đi bộ và đường cho xe lăn dọc bờ sông.";
+    let saved = browser
+        .post(
+            &edit_uri,
+            &[
+                ("csrf_token", &csrf),
+                ("stance", "suggest"),
+                ("body", second),
+                ("consent", "public_named"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    assert_eq!(
+        location(&saved),
+        format!("/comments/{id}?notice=comment_edited")
+    );
+    let page = browser.get(&location(&saved)).await;
+    let doc = page.html();
+    assert_eq!(select_texts(&doc, "[data-testid=notice]").len(), 1);
+    assert_eq!(
+        select_texts(&doc, "[data-testid=comment-original]"),
+        [second]
+    );
+    assert_eq!(select_texts(&doc, "[data-testid=revision-body]"), [first]);
+
+    // Another resident cannot open or post the form.
+    let mut stranger = Browser::signed_in(&w.app, &minh).await;
+    assert_eq!(stranger.get(&edit_uri).await.status, 404);
+    let stranger_form = stranger.get("/").await;
+    assert_eq!(stranger_form.status, 200);
+    let token = stranger.cookies["gopy_csrf"].clone();
+    let refused = stranger
+        .post(
+            &edit_uri,
+            &[
+                ("csrf_token", &token),
+                ("stance", "oppose"),
+                ("body", "Tôi muốn sửa ý kiến của người khác."),
+                ("consent", "public_named"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    let stored = comments::Entity::find_by_id(id)
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.body, second);
+}
+
+#[tokio::test]
+async fn a_moderated_comment_can_no_longer_be_edited_and_the_page_says_why() {
+    let w = world().await;
+    let lan = person(
+        &w.app,
+        "lan@vidu.vn",
+        "Nguyễn Thị Lan",
+        Role::Resident,
+        true,
+    )
+    .await;
+    let mut browser = Browser::signed_in(&w.app, &lan).await;
+    let text = "Đề nghị bố trí thêm thùng rác ở công viên.";
+    let id = receipt_id(&send_comment(&mut browser, &w, text, "public_named").await);
+    let edit_uri = format!("/comments/{id}/edit");
+    let form = browser.get(&edit_uri).await;
+    let csrf = Browser::csrf_of(&form, &edit_uri);
+    approve(&w.app, id).await;
+
+    let closed = browser.get(&edit_uri).await;
+    assert_eq!(closed.status, 200);
+    let doc = closed.html();
+    assert_eq!(select_texts(&doc, "[data-testid=edit-closed]").len(), 1);
+    assert!(select_texts(&doc, "[data-testid=edit-form]").is_empty());
+
+    let refused = browser
+        .post(
+            &edit_uri,
+            &[
+                ("csrf_token", &csrf),
+                ("stance", "oppose"),
+                ("body", "Tôi đổi ý sau khi ý kiến đã được duyệt."),
+                ("consent", "public_named"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.text());
+    let doc = refused.html();
+    assert_eq!(
+        select_texts(&doc, "[data-testid=edit-closed] h1"),
+        ["Ý kiến này không sửa được nữa"]
+    );
+    let stored = comments::Entity::find_by_id(id)
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.body, text, "unchanged");
+
+    let page = browser.get(&format!("/comments/{id}")).await;
+    let doc = page.html();
+    assert!(select_texts(&doc, "[data-testid=edit-link]").is_empty());
+    assert_eq!(select_texts(&doc, "[data-testid=edit-closed]").len(), 1);
+    let mine = browser.get("/account/comments").await;
+    assert!(select_texts(&mine.html(), "[data-testid=my-comment-edit]").is_empty());
 }

@@ -24,6 +24,7 @@ mod errors;
 mod first_run;
 mod i18n;
 mod import;
+mod import_pages;
 mod mail;
 mod migrations;
 mod moderation;

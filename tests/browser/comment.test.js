@@ -1,10 +1,12 @@
 // A resident comments on a clause from a phone: sign in -> consultation ->
-// "Góp ý về điều này" under a clause -> the form (clause preselected) ->
-// receipt with the tracking code -> the tracking page, code typed by hand ->
-// status "Chờ kiểm duyệt".
+// "Góp ý về điều này" under a clause -> the form (clause preselected), with a
+// photo attached -> receipt with the tracking code and the photo -> the
+// tracking page, code typed by hand -> status "Chờ kiểm duyệt".
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startGopy, launchBrowser, phonePage, screenshot } from './harness.js';
 
 /** @type {Awaited<ReturnType<typeof startGopy>>} */
@@ -24,6 +26,9 @@ after(async () => {
   await browser?.close();
   await gopy?.stop();
 });
+
+/** A small PNG photo (with text and EXIF chunks that gopy removes). */
+const PHOTO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/attachments/drawing.png');
 
 const squash = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
 
@@ -110,7 +115,9 @@ test('a resident comments on a clause and follows it by code on a phone', { time
     assert.equal(await page.inputValue('#clause_id'), clauseId, 'the clause is kept');
     await screenshot(page, 'comment-form-error-phone');
 
-    step = 'send the comment';
+    step = 'send the comment with a photo';
+    assert.equal(await page.locator('#files').getAttribute('type'), 'file');
+    await page.setInputFiles('#files', PHOTO);
     await page.fill(
       '#body',
       'Đề nghị bổ sung quy định về vỉa hè dành cho người đi bộ, ít nhất 2 mét, và trồng cây xanh bóng mát.',
@@ -122,6 +129,12 @@ test('a resident comments on a clause and follows it by code on a phone', { time
     assert.match(code, /^GY-[0-9A-Z]{4}-[0-9A-Z]{5}$/, 'a tracking code');
     assert.equal(await page.locator('[data-testid="track-link"]').getAttribute('href'), `/track/${code}`);
     assert.match(squash(await page.locator('[data-testid="receipt-mailed"]').innerText()), new RegExp(email.replace(/\./g, '\\.')));
+    const files = (await page.locator('[data-testid="attachment-link"]').allInnerTexts()).map(squash);
+    assert.deepEqual(files, ['drawing.png'], 'the receipt lists the photo');
+    const fileHref = await page.locator('[data-testid="attachment-link"]').getAttribute('href');
+    const photo = await page.request.get(`${gopy.url}${fileHref}`);
+    assert.equal(photo.status(), 200, 'the author opens the photo');
+    assert.equal(photo.headers()['content-type'], 'image/png');
     await assertNoSideways(page, 'the receipt');
     await screenshot(page, 'comment-receipt-phone');
 

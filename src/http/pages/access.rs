@@ -100,6 +100,23 @@ impl FromRequestParts<AppState> for ModeratorPage {
     }
 }
 
+/// A signed-in account that may import comments keyed in from paper (moderators and admins);
+/// others get the 403 page, visitors the sign-in page. It runs on the request head, so a
+/// refused caller's file is never read.
+#[derive(Debug, Clone)]
+pub struct ImportClerk(pub SignedIn);
+
+impl FromRequestParts<AppState> for ImportClerk {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        gate(parts, state, &Action::ImportComments).await.map(Self)
+    }
+}
+
 /// Lets the request through when its viewer may perform `action` (asked of the policy).
 async fn gate(parts: &mut Parts, state: &AppState, action: &Action) -> Result<SignedIn, Response> {
     let viewer = match resolve_viewer(parts, state).await {

@@ -1,14 +1,15 @@
 //! Reading comments on pages: the items of a consultation's public list, one comment's page
-//! (the full record for its author and moderators), endorsing ("đồng tình") and the list of
-//! one's own comments. The JSON equivalents are in `http::api::comments`.
+//! (the full record, earlier versions included, for its author and moderators; the files for
+//! whoever may see the comment), endorsing ("đồng tình") and the list of one's own comments.
+//! The JSON equivalents are in `http::api::comments`.
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use entity::comments;
 use entity::enums::CommentStatus;
+use entity::{comment_revisions, comments};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -16,6 +17,7 @@ use crate::domain::time::{date_vn, datetime_vn};
 use crate::error::Error;
 use crate::http::csrf::{CsrfForm, see_other};
 use crate::http::pages::access::{AccountHolder, PageViewer, sign_in_location};
+use crate::http::pages::comment_files::{AttachmentRow, attachment_rows};
 use crate::http::pages::comments::require_commenter;
 use crate::http::pages::consultations::clause_paths;
 use crate::http::pages::{Layout, is_local_path, render};
@@ -23,7 +25,7 @@ use crate::http::problem::PageError;
 use crate::i18n::Tr;
 use crate::policy::Action;
 use crate::services::comment_reading::{self, CommentView, PublicComment, Sort};
-use crate::services::{comments as comment_service, consultations, now};
+use crate::services::{attachments, comments as comment_service, consultations, now};
 use crate::state::AppState;
 
 /// A published comment as lists and its page show it.
@@ -49,6 +51,8 @@ pub struct CommentItem {
     pub clause: Option<String>,
     /// Where the endorsement form returns to.
     pub back: String,
+    /// The files attached (filled where a list shows them).
+    pub attachments: Vec<AttachmentRow>,
 }
 
 /// The `sort` parameter's value for an order.
@@ -83,7 +87,37 @@ fn item(c: PublicComment, paths: &HashMap<Uuid, String>, t: Tr, back: &str) -> C
         body: c.body,
         clause: c.clause_id.and_then(|id| paths.get(&id).cloned()),
         back: back.to_owned(),
+        attachments: Vec::new(),
     }
+}
+
+/// An earlier version of a comment, kept when its author edited it.
+#[derive(Debug, Clone)]
+pub struct RevisionRow {
+    /// When it was replaced, `hh:mm dd/mm/yyyy`.
+    pub replaced_at: String,
+    /// Translated stance of that version.
+    pub stance_label: &'static str,
+    /// Its text.
+    pub body: String,
+}
+
+fn revision_rows(rows: &[comment_revisions::Model], t: Tr) -> Vec<RevisionRow> {
+    rows.iter()
+        .map(|r| RevisionRow {
+            replaced_at: datetime_vn(r.edited_at),
+            stance_label: t.get(&format!("stance.{}", r.stance.as_str())),
+            body: r.body.clone(),
+        })
+        .collect()
+}
+
+/// Whether the author may still change a comment (moderation has not decided it).
+pub fn editable(status: &CommentStatus) -> bool {
+    matches!(
+        status,
+        CommentStatus::Pending | CommentStatus::EditRequested
+    )
 }
 
 /// What only the author and moderators see of a comment.
@@ -101,6 +135,10 @@ pub struct PrivateFacts {
     pub original: String,
     /// Whether the viewer wrote it.
     pub own: bool,
+    /// Whether the viewer wrote it and may still change it.
+    pub can_edit: bool,
+    /// Earlier versions, oldest first.
+    pub revisions: Vec<RevisionRow>,
 }
 
 /// One comment's page.
@@ -125,6 +163,8 @@ pub struct CommentPage {
     pub signed_in: bool,
     /// Sign-in link returning here.
     pub sign_in_href: String,
+    /// The files attached, for whoever may see the comment.
+    pub attachments: Vec<AttachmentRow>,
 }
 
 /// `GET /comments/{id}`: a public comment for everyone; the full record for its author and
@@ -164,7 +204,11 @@ pub async fn show_comment(
                 .signed_in
                 .as_ref()
                 .is_some_and(|s| c.author_id == Some(s.user.id));
-            let facts = private_facts(&c, own, t);
+            let mut facts = private_facts(&c, own, t);
+            let revisions = comment_service::revisions(&state.db, c.id)
+                .await
+                .map_err(|e| layout.fail(e))?;
+            facts.revisions = revision_rows(&revisions, t);
             let public_view = PublicComment {
                 id: c.id,
                 consultation_id: c.consultation_id,
@@ -179,6 +223,9 @@ pub async fn show_comment(
             (item(public_view, &paths, t, &back), Some(facts))
         }
     };
+    let files = attachments::list_for_comment(&state.db, &actor, id)
+        .await
+        .map_err(|e| layout.fail(e))?;
     let about = match clause_id.and_then(|id| paths.get(&id)) {
         Some(path) => format!("{}{path}", t.get("comment.title_prefix")),
         None => t.get("comment.title_whole").to_owned(),
@@ -193,6 +240,7 @@ pub async fn show_comment(
         can_endorse: actor.can(&Action::Comment),
         signed_in: viewer.signed_in.is_some(),
         sign_in_href: sign_in_location(&back),
+        attachments: attachment_rows(&files),
     };
     Ok(render(&page))
 }
@@ -206,6 +254,8 @@ fn private_facts(c: &comments::Model, own: bool, t: Tr) -> PrivateFacts {
         consent_label: t.get(&format!("consent.{}", c.consent.as_str())),
         original: c.body.clone(),
         own,
+        can_edit: own && editable(&c.status),
+        revisions: Vec::new(),
     }
 }
 
@@ -276,6 +326,8 @@ pub struct MyComment {
     pub code: String,
     /// The beginning of the text.
     pub excerpt: String,
+    /// Whether it may still be changed.
+    pub editable: bool,
 }
 
 /// The list of the account's comments.
@@ -313,6 +365,7 @@ pub async fn show_my_comments(
             date: datetime_vn(c.created_at),
             code: c.tracking_code.clone(),
             excerpt: excerpt(&c.body, 160),
+            editable: editable(&c.status),
         })
         .collect();
     Ok(render(&MyCommentsPage {

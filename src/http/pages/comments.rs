@@ -1,12 +1,14 @@
 //! Writing a comment on a page: the form (residents and organization representatives with a
-//! confirmed email, while the consultation is open) and the receipt with the tracking code.
-//! The JSON equivalent is `POST /api/v1/consultations/{id}/comments`.
+//! confirmed email, while the consultation is open), with photos and scans and, for an
+//! organization, its formal letter, and the receipt with the tracking code and the files.
+//! The JSON equivalents are `POST /api/v1/consultations/{id}/comments` and
+//! `POST /api/v1/comments/{id}/attachments`.
 
 use std::time::Duration;
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::response::Response;
 use entity::enums::Role;
 use entity::users;
@@ -17,13 +19,19 @@ use uuid::Uuid;
 use crate::domain::time::date_vn;
 use crate::error::Error;
 use crate::http::auth::{Viewer, limit};
-use crate::http::csrf::{CsrfForm, see_other};
+use crate::http::csrf::see_other;
 use crate::http::pages::access::{AccountHolder, PageViewer, sign_in_location};
+use crate::http::pages::comment_files::{
+    AttachmentRow, FILES_FIELD, LETTER_FIELD, attach_all, attachment_rows, check_files,
+};
 use crate::http::pages::consultations::{clause_options, clause_paths};
 use crate::http::pages::forms::{FormErrors, ticked};
+use crate::http::pages::uploads::read_form;
 use crate::http::pages::{Layout, render, render_error_page, render_status};
 use crate::http::problem::PageError;
+use crate::i18n::Tr;
 use crate::policy::Action;
+use crate::services::attachments::{self, MAX_ATTACHMENTS_PER_COMMENT, human_size};
 use crate::services::comment_reading::{self, CommentView};
 use crate::services::comments::{self, NewComment};
 use crate::services::consultations::{self, Detail};
@@ -32,12 +40,14 @@ use crate::services::sessions::random_token;
 use crate::state::AppState;
 
 /// Order of the fields in the form, which the error summary follows.
-const FIELD_ORDER: [&str; 5] = [
+const FIELD_ORDER: [&str; 7] = [
     "clause_id",
     "stance",
     "body",
+    "files",
     "consent",
     "on_behalf_of_organization",
+    "letter",
 ];
 
 /// The signed-in account when it may comment; otherwise the answer to give: the sign-in page
@@ -80,6 +90,18 @@ pub struct CommentForm {
 /// A radio button choice: value, label, hint.
 pub type Choice = (&'static str, &'static str, &'static str);
 
+/// Radio choices `<kind>.<value>`, with the hint `comment_form.<kind>_<value>_hint` if any.
+pub fn choices(t: Tr, kind: &str, values: &[&'static str]) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|v| {
+            let hint = format!("comment_form.{kind}_{v}_hint");
+            let hint = if t.has(&hint) { t.get(&hint) } else { "" };
+            (*v, t.get(&format!("{kind}.{v}")), hint)
+        })
+        .collect()
+}
+
 /// Why the form is not shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Blocked {
@@ -121,23 +143,25 @@ pub struct CommentFormPage {
     pub on_behalf: bool,
     /// Errors of the last attempt.
     pub errors: FormErrors,
+    /// Most files a comment carries.
+    pub max_files: u64,
+    /// Largest file, readable ("10 MB").
+    pub max_file_size: String,
+    /// Whether files were chosen in the attempt sent back (browsers do not keep them).
+    pub files_chosen: bool,
 }
 
 impl CommentFormPage {
-    fn new(layout: Layout, detail: &Detail, author: &users::Model, form: CommentForm) -> Self {
+    fn new(
+        state: &AppState,
+        layout: Layout,
+        detail: &Detail,
+        author: &users::Model,
+        form: CommentForm,
+    ) -> Self {
         let t = layout.t;
         let consultation = &detail.summary.consultation;
         let paths = clause_paths(&detail.clauses, t);
-        let choices = |kind: &str, values: &[&'static str]| -> Vec<Choice> {
-            values
-                .iter()
-                .map(|v| {
-                    let hint = format!("comment_form.{kind}_{v}_hint");
-                    let hint = if t.has(&hint) { t.get(&hint) } else { "" };
-                    (*v, t.get(&format!("{kind}.{v}")), hint)
-                })
-                .collect()
-        };
         Self {
             layout: layout.titled(t.get("comment_form.title")),
             blocked: Blocked::No,
@@ -146,13 +170,20 @@ impl CommentFormPage {
             opens_on: date_vn(consultation.opens_at),
             closes_on: date_vn(consultation.closes_at),
             clause_options: clause_options(&detail.clauses, &paths),
-            stances: choices("stance", &["support", "oppose", "suggest", "question"]),
-            consents: choices("consent", &["public_named", "public_anonymous", "private"]),
+            stances: choices(t, "stance", &["support", "oppose", "suggest", "question"]),
+            consents: choices(
+                t,
+                "consent",
+                &["public_named", "public_anonymous", "private"],
+            ),
             representative: author.role == Role::OrganizationRep
                 && author.organization_id.is_some(),
             on_behalf: ticked(form.on_behalf_of_organization.as_deref()),
             form,
             errors: FormErrors::default(),
+            max_files: MAX_ATTACHMENTS_PER_COMMENT,
+            max_file_size: human_size(state.settings.max_attachment_bytes),
+            files_chosen: false,
         }
     }
 
@@ -199,7 +230,7 @@ pub async fn show_comment_form(
         idempotency_key: random_token(),
         ..CommentForm::default()
     };
-    let page = CommentFormPage::new(layout, &detail, &author, form);
+    let page = CommentFormPage::new(&state, layout, &detail, &author, form);
     if author.email_verified_at.is_none() {
         return Ok(render(&page.blocked(Blocked::Unverified)));
     }
@@ -209,22 +240,27 @@ pub async fn show_comment_form(
     Ok(render(&page))
 }
 
-/// `POST /consultations/{id}/comment`: submits the comment for moderation and shows the
-/// receipt; a retry with the same hidden key (a double tap, a weak network) gives the same one.
+/// `POST /consultations/{id}/comment` (`multipart/form-data` with up to 5 files, or a plain
+/// form): submits the comment for moderation, attaches the files and shows the receipt; a
+/// retry with the same hidden key (a double tap, a weak network) gives the same one. Files are
+/// checked before the comment is saved, so a refused file sends the whole form back as typed.
 pub async fn submit_comment(
     State(state): State<AppState>,
     layout: Layout,
     PageViewer(viewer): PageViewer,
     Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<CommentForm>,
+    request: Request,
 ) -> Result<Response, PageError> {
     let next = format!("/consultations/{id}/comment");
     let author = match require_commenter(&layout, &viewer, &next) {
         Ok(author) => author,
         Err(response) => return Ok(*response),
     };
+    let sent = read_form(&state, &layout, request).await?;
+    let form: CommentForm = sent.fields().map_err(|e| layout.fail(e))?;
     let detail = load(&state, &layout, &id).await?;
-    let page = CommentFormPage::new(layout.clone(), &detail, &author, form.clone());
+    let mut page = CommentFormPage::new(&state, layout.clone(), &detail, &author, form.clone());
+    page.files_chosen = !sent.files.is_empty();
     if author.email_verified_at.is_none() {
         let page = page.blocked(Blocked::Unverified);
         return Ok(render_status(StatusCode::FORBIDDEN, &page));
@@ -238,6 +274,13 @@ pub async fn submit_comment(
     )
     .map_err(|e| layout.fail(e))?;
     let t = layout.t;
+    let on_behalf = ticked(form.on_behalf_of_organization.as_deref());
+    let files = sent.files_of(FILES_FIELD);
+    let letters = sent.files_of(LETTER_FIELD);
+    let file_errors = check_files(&state, t, &files, &letters, on_behalf);
+    if !file_errors.is_empty() {
+        return Ok(with_errors(page, file_errors));
+    }
     let clause_id = match form.clause_id.trim() {
         "" => None,
         value => match Uuid::parse_str(value) {
@@ -254,17 +297,23 @@ pub async fn submit_comment(
         stance: form.stance,
         body: form.body,
         consent: form.consent,
-        on_behalf_of_organization: ticked(form.on_behalf_of_organization.as_deref()),
+        on_behalf_of_organization: on_behalf,
         idempotency_key: Some(form.idempotency_key),
         ..NewComment::default()
     };
     match comments::submit(&state.db, &author, consultation_id, input, &state.base_url).await {
         Ok(submitted) => {
             state.mail_queued();
-            Ok(see_other(&format!(
-                "/comments/{}/receipt",
-                submitted.comment.id
-            )))
+            let comment_id = submitted.comment.id;
+            let mut receipt = format!("/comments/{comment_id}/receipt");
+            // A replay is the comment already sent, with its files.
+            if !submitted.replayed {
+                let uploads = files.into_iter().chain(letters);
+                if !attach_all(&state, &viewer, &author, comment_id, uploads).await {
+                    receipt.push_str("?notice=attachments_failed");
+                }
+            }
+            Ok(see_other(&receipt))
         }
         Err(Error::Invalid(fields)) => Ok(with_errors(page, FormErrors::from_fields(t, &fields))),
         Err(Error::Conflict {
@@ -321,6 +370,8 @@ pub struct ReceiptPage {
     pub consultation_title: String,
     /// Where the receipt was mailed.
     pub email: String,
+    /// The files attached.
+    pub attachments: Vec<AttachmentRow>,
 }
 
 /// `GET /comments/{id}/receipt`: the tracking code and what happens next; only for the author.
@@ -343,8 +394,12 @@ pub async fn show_receipt(
     let detail = consultations::get_public(&state.db, comment.consultation_id, now())
         .await
         .map_err(|e| layout.fail(e))?;
+    let files = attachments::list_for_comment(&state.db, &viewer.actor(), comment.id)
+        .await
+        .map_err(|e| layout.fail(e))?;
     let t = layout.t;
     let page = ReceiptPage {
+        attachments: attachment_rows(&files),
         layout: layout.titled(t.get("receipt.title")),
         track_url: format!(
             "{}/track/{}",

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::error::Error;
 use crate::http::pages::access::PageViewer;
+use crate::http::pages::comment_files::attachment_rows;
 use crate::http::pages::comment_views::{CommentItem, comment_items, sort_code};
 use crate::http::pages::{ConsultationCard, Layout, render, render_error_page};
 use crate::http::problem::PageError;
@@ -24,7 +25,7 @@ use crate::i18n::Tr;
 use crate::policy::Action;
 use crate::services::authoring::{self, ClauseChange};
 use crate::services::comment_reading::{self, PublicFilter, Sort};
-use crate::services::{comments, consultations, now};
+use crate::services::{attachments, comments, consultations, now};
 
 /// Published comments shown per page.
 const PER_PAGE: u64 = 10;
@@ -200,11 +201,20 @@ pub async fn show_consultation(
     let (items, total) = comment_reading::list_public(&db, id, &filter, sort, page, PER_PAGE)
         .await
         .map_err(|e| layout.fail(e))?;
+    let files = attachments::list_for_public_comments(&db, items.iter().map(|c| c.id).collect())
+        .await
+        .map_err(|e| layout.fail(e))?;
     let pages = total.div_ceil(PER_PAGE).max(1);
     let href = |page: u64| list_href(id, sort, clause, page);
     let back = href(page);
+    let mut items = comment_items(items, &paths, t, &back);
+    for item in &mut items {
+        if let Some(rows) = Uuid::parse_str(&item.id).ok().and_then(|id| files.get(&id)) {
+            item.attachments = attachment_rows(rows);
+        }
+    }
     let comments = CommentList {
-        items: comment_items(items, &paths, t, &back),
+        items,
         total,
         sort: sort_code(sort),
         sort_options: [Sort::Newest, Sort::Oldest, Sort::MostEndorsed]

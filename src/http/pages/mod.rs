@@ -9,6 +9,8 @@ pub mod admin;
 pub mod authoring;
 pub mod authoring_form;
 pub mod authoring_tree;
+pub mod comment_edit;
+pub mod comment_files;
 pub mod comment_views;
 pub mod comments;
 pub mod consultation_list;
@@ -16,7 +18,9 @@ pub mod consultations;
 pub mod forms;
 pub mod home;
 pub mod moderation;
+pub mod import;
 pub mod tracking;
+pub mod uploads;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Request};
@@ -68,6 +72,8 @@ pub struct AccountNav {
     pub is_author: bool,
     /// Whether the link to the moderation queue is offered.
     pub is_moderator: bool,
+    /// Whether the link to the import page is offered (moderators and admins).
+    pub is_importer: bool,
 }
 
 impl Layout {
@@ -148,6 +154,7 @@ impl FromRequestParts<AppState> for Layout {
             is_admin: viewer.actor().can(&Action::AdministerAccounts),
             is_author: viewer.actor().can(&Action::AuthorConsultations),
             is_moderator: viewer.actor().can(&Action::ModerateQueue),
+            is_importer: viewer.actor().can(&Action::ImportComments),
         });
         layout.csrf_token = access::form_token(parts).await.token;
         Ok(layout)

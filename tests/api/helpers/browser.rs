@@ -1,5 +1,5 @@
-//! A browser with a session for page tests: keeps cookies, sends forms with the CSRF token of
-//! the page it last opened.
+//! A browser for page tests: keeps cookies, sends forms as a browser would, plain or
+//! `multipart/form-data` with files.
 
 use std::collections::BTreeMap;
 
@@ -8,14 +8,25 @@ use http::{Request, header};
 
 use super::{TestApp, TestResponse, select_attrs};
 
-/// A browser: cookies plus the CSRF token of the last page.
+const BOUNDARY: &str = "gopy-browser-boundary-3f9a";
+
+/// One field of a multipart form.
+pub enum Part<'a> {
+    /// A text field: name, value.
+    Text(&'a str, &'a str),
+    /// A file field: name, file name, declared type, content.
+    File(&'a str, &'a str, &'a str, &'a [u8]),
+}
+
+/// A browser, maybe signed in.
 pub struct Browser<'a> {
     app: &'a TestApp,
-    cookies: BTreeMap<String, String>,
+    /// Cookies kept, by name.
+    pub cookies: BTreeMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    /// A visitor without a session.
+    /// A browser with no cookies.
     pub fn anonymous(app: &'a TestApp) -> Self {
         Self {
             app,
@@ -23,12 +34,12 @@ impl<'a> Browser<'a> {
         }
     }
 
-    /// A browser signed in as `user`.
+    /// A browser with a fresh session of `user`.
     pub async fn signed_in(app: &'a TestApp, user: &entity::users::Model) -> Self {
         let session =
             gopy::services::sessions::open(&app.state.db, user.id, None, None, &app.state.settings)
                 .await
-                .expect("session");
+                .unwrap();
         let mut browser = Self::anonymous(app);
         browser
             .cookies
@@ -36,7 +47,8 @@ impl<'a> Browser<'a> {
         browser
     }
 
-    fn cookie_header(&self) -> String {
+    /// The `Cookie` header value.
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -46,42 +58,85 @@ impl<'a> Browser<'a> {
 
     fn keep_cookies(&mut self, response: &TestResponse) {
         for value in response.headers.get_all(header::SET_COOKIE) {
-            let value = value.to_str().expect("cookie");
-            let pair = value.split(';').next().unwrap_or_default();
-            if let Some((name, content)) = pair.split_once('=') {
-                self.cookies.insert(name.to_owned(), content.to_owned());
-            }
+            let value = value.to_str().unwrap();
+            let pair = value.split(';').next().unwrap();
+            let (name, content) = pair.split_once('=').unwrap();
+            self.cookies.insert(name.to_owned(), content.to_owned());
         }
     }
 
-    /// `GET uri` as HTML.
+    /// `GET uri`, asking for HTML.
     pub async fn get(&mut self, uri: &str) -> TestResponse {
         let request = Request::get(uri)
             .header(header::ACCEPT, "text/html")
             .header(header::COOKIE, self.cookie_header())
             .body(Body::empty())
-            .expect("request");
+            .unwrap();
         let response = self.app.send(request).await;
         self.keep_cookies(&response);
         response
     }
 
-    /// Posts a form as it is (include `csrf_token` yourself, or use [`Self::submit`]).
+    /// Posts a plain form.
     pub async fn post(&mut self, uri: &str, pairs: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded::to_string(pairs).unwrap();
+        self.send(uri, "application/x-www-form-urlencoded", body.into_bytes())
+            .await
+    }
+
+    /// Posts a `multipart/form-data` form, fields in the order given.
+    pub async fn post_multipart(&mut self, uri: &str, parts: &[Part<'_>]) -> TestResponse {
+        let mut body = Vec::new();
+        for part in parts {
+            body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+            match part {
+                Part::Text(name, value) => {
+                    body.extend_from_slice(
+                        format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                            .as_bytes(),
+                    );
+                    body.extend_from_slice(value.as_bytes());
+                }
+                Part::File(name, file_name, content_type, bytes) => {
+                    body.extend_from_slice(
+                        format!(
+                            "Content-Disposition: form-data; name=\"{name}\"; \
+                             filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                        )
+                        .as_bytes(),
+                    );
+                    body.extend_from_slice(bytes);
+                }
+            }
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.send(uri, &content_type, body).await
+    }
+
+    async fn send(&mut self, uri: &str, content_type: &str, body: Vec<u8>) -> TestResponse {
         let request = Request::post(uri)
             .header(header::ACCEPT, "text/html")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::CONTENT_TYPE, content_type)
             .header(header::COOKIE, self.cookie_header())
-            .body(Body::from(
-                serde_urlencoded::to_string(pairs).expect("form"),
-            ))
-            .expect("request");
+            .body(Body::from(body))
+            .unwrap();
         let response = self.app.send(request).await;
         self.keep_cookies(&response);
         response
     }
 
-    /// Opens `page`, then posts `pairs` to `action` with the page's CSRF token.
+    /// The CSRF token of the form posting to `action` on an opened page.
+    pub fn csrf_of(page: &TestResponse, action: &str) -> String {
+        let selector = format!("form[action=\"{action}\"] input[name=csrf_token]");
+        select_attrs(&page.html(), &selector, "value")
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no form posting to {action}"))
+    }
+
+    /// Opens `page`, then posts `pairs` to `action` with the CSRF token of the page.
     pub async fn submit(
         &mut self,
         page: &str,
