@@ -47,6 +47,51 @@ struct RawSettings {
     s3_secret_access_key: Option<String>,
     s3_allow_http: bool,
     min_comment_days: MinCommentDays,
+    answer_working_days: AnswerWorkingDays,
+    deadline_check_secs: u64,
+}
+
+/// Working days an agency has to answer a comment assigned to it, per kind of consultation
+/// (a routing rule can set its own). Set in `gopy.toml` as an `[answer_working_days]` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnswerWorkingDays {
+    /// General plans.
+    pub general_plan: u32,
+    /// Zoning plans.
+    pub zoning_plan: u32,
+    /// Detailed plans.
+    pub detailed_plan: u32,
+    /// Investment projects.
+    pub investment_project: u32,
+    /// Schemes and policies.
+    pub policy: u32,
+}
+
+impl Default for AnswerWorkingDays {
+    fn default() -> Self {
+        Self {
+            general_plan: 15,
+            zoning_plan: 15,
+            detailed_plan: 15,
+            investment_project: 15,
+            policy: 10,
+        }
+    }
+}
+
+impl AnswerWorkingDays {
+    /// The number for one kind.
+    pub fn for_kind(&self, kind: entity::enums::ConsultationKind) -> u32 {
+        use entity::enums::ConsultationKind as K;
+        match kind {
+            K::GeneralPlan => self.general_plan,
+            K::ZoningPlan => self.zoning_plan,
+            K::DetailedPlan => self.detailed_plan,
+            K::InvestmentProject => self.investment_project,
+            K::Policy => self.policy,
+        }
+    }
 }
 
 /// Fewest days a comment window may last, per kind of consultation, unless the agency states a
@@ -128,6 +173,8 @@ impl Default for RawSettings {
             s3_secret_access_key: None,
             s3_allow_http: false,
             min_comment_days: MinCommentDays::default(),
+            answer_working_days: AnswerWorkingDays::default(),
+            deadline_check_secs: 60,
         }
     }
 }
@@ -164,6 +211,7 @@ const KEYS: &[&str] = &[
     "s3_access_key_id",
     "s3_secret_access_key",
     "s3_allow_http",
+    "deadline_check_secs",
 ];
 
 /// Overrides given on the command line for one run.
@@ -302,6 +350,10 @@ pub struct Settings {
     pub storage: StorageSettings,
     /// Fewest days of a comment window per kind, unless a public reason is given.
     pub min_comment_days: MinCommentDays,
+    /// Working days to answer an assigned comment, per kind.
+    pub answer_working_days: AnswerWorkingDays,
+    /// How often the deadline job looks for reminders and overdue assignments, in seconds.
+    pub deadline_check_secs: u64,
 }
 
 /// A configuration value that is missing or not allowed; the message names the key.
@@ -453,6 +505,26 @@ impl Settings {
                 "key `min_comment_days`: every kind needs 1 to 365 days".into(),
             ));
         }
+        let answer = raw.answer_working_days;
+        if [
+            answer.general_plan,
+            answer.zoning_plan,
+            answer.detailed_plan,
+            answer.investment_project,
+            answer.policy,
+        ]
+        .iter()
+        .any(|d| !(1..=120).contains(d))
+        {
+            return Err(ConfigError(
+                "key `answer_working_days`: every kind needs 1 to 120 working days".into(),
+            ));
+        }
+        if !(1..=86_400).contains(&raw.deadline_check_secs) {
+            return Err(ConfigError(
+                "key `deadline_check_secs`: 1 to 86400 seconds".into(),
+            ));
+        }
         let mail_dir = raw.data_dir.join("outbox-mail");
         Ok(Self {
             index_dir: raw.index_dir.unwrap_or_else(|| raw.data_dir.join("index")),
@@ -478,6 +550,8 @@ impl Settings {
             max_document_bytes: raw.max_document_bytes,
             storage,
             min_comment_days: raw.min_comment_days,
+            answer_working_days: raw.answer_working_days,
+            deadline_check_secs: raw.deadline_check_secs,
         })
     }
 

@@ -1,4 +1,5 @@
-//! The `gopy` command: serve the portal, migrate the database, manage accounts, import comments.
+//! The `gopy` command: serve the portal, migrate the database, manage accounts, import comments,
+//! verify the audit trail.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -36,6 +37,9 @@ enum Command {
     /// Bring data in from files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Check the tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Debug, Args, Default)]
@@ -61,6 +65,13 @@ struct ServeArgs {
 enum UserCommand {
     /// Create an account.
     Create(CreateUserArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the whole audit chain, recomputing every hash; name the first event that does not
+    /// check out (exit status 1) or print the head of the intact chain (exit status 0).
+    Verify(CommonArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,6 +156,10 @@ fn main() -> ExitCode {
             listen: None,
             data_dir: args.common.data_dir.clone(),
         },
+        Command::Audit(AuditCommand::Verify(args)) => Overrides {
+            listen: None,
+            data_dir: args.data_dir.clone(),
+        },
     };
     let settings = match Settings::load(&overrides) {
         Ok(settings) => settings,
@@ -167,6 +182,7 @@ fn main() -> ExitCode {
             Command::Migrate(_) => migrate(settings).await,
             Command::User(UserCommand::Create(args)) => create_user(settings, args).await,
             Command::Import(ImportCommand::Comments(args)) => import_comments(settings, args).await,
+            Command::Audit(AuditCommand::Verify(_)) => verify_audit(settings).await,
         }
     });
     match result {
@@ -238,6 +254,29 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let db = gopy::db::connect(&settings).await?;
     gopy::db::migrate(&db).await?;
     println!("Database is up to date.");
+    Ok(())
+}
+
+/// `gopy audit verify`. Read-only: it runs no migration.
+async fn verify_audit(settings: Settings) -> anyhow::Result<()> {
+    let db = gopy::db::connect(&settings).await?;
+    let report = gopy::services::audit::verify(&db).await?;
+    if let Some(broken) = &report.broken {
+        anyhow::bail!(
+            "audit chain broken at event seq {} (id {}): {} ({} events before it check out)",
+            broken.seq,
+            broken.id,
+            broken.reason,
+            report.checked
+        );
+    }
+    match &report.head {
+        Some(head) => println!(
+            "audit chain intact: {} events, head {} (seq {})",
+            report.checked, head.hash, head.seq
+        ),
+        None => println!("audit chain intact: 0 events (empty)"),
+    }
     Ok(())
 }
 

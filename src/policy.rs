@@ -58,6 +58,17 @@ pub enum Action {
     },
     /// Key in comments received offline (paper forms, meetings, e-mail, hotline) in bulk.
     ImportComments,
+    /// See an agency's inbox of assigned comments (agency officers).
+    ReadInbox,
+    /// Answer, transfer or ask more time for assignments of this agency (its officers).
+    AnswerAssignments {
+        /// The assignment's agency.
+        agency_id: Uuid,
+    },
+    /// Grant or refuse transfers and extensions (moderators).
+    DecideAssignmentRequests,
+    /// Edit routing rules and the calendar's exceptions (admins).
+    AdministerRouting,
 }
 
 impl Actor {
@@ -85,6 +96,12 @@ impl Actor {
             Action::AuthorConsultations => {
                 matches!(account.role, Role::AgencyOfficer | Role::Admin)
             }
+            Action::ReadInbox => account.role == Role::AgencyOfficer && account.agency_id.is_some(),
+            Action::AnswerAssignments { agency_id } => {
+                account.role == Role::AgencyOfficer && account.agency_id == Some(*agency_id)
+            }
+            Action::DecideAssignmentRequests => account.role == Role::Moderator,
+            Action::AdministerRouting => account.role == Role::Admin,
             Action::PublishConsultation { lead_agency_id } => match account.role {
                 Role::Admin => true,
                 Role::AgencyOfficer => account.agency_id == Some(*lead_agency_id),

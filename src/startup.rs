@@ -68,6 +68,13 @@ impl Application {
             mail_wake.clone(),
             jobs.clone(),
         ));
+        tokio::spawn(crate::jobs::deadlines::run(
+            db.clone(),
+            base_url.clone(),
+            std::time::Duration::from_secs(settings.deadline_check_secs),
+            mail_wake.clone(),
+            jobs.clone(),
+        ));
         let state = AppState {
             db,
             settings: Arc::new(settings),

@@ -126,8 +126,6 @@ pub fn text_digest(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
-
     use chrono::TimeZone;
     use serde_json::json;
 

@@ -332,3 +332,60 @@ impl FromRequestParts<AppState> for Moderator {
             .map(Self)
     }
 }
+
+/// A requester allowed to edit the routing rules and the calendar's exceptions (admins):
+/// 401 or 403 otherwise, before the body is read.
+#[derive(Debug, Clone)]
+pub struct AdminRouting(pub CurrentUser);
+
+impl FromRequestParts<AppState> for AdminRouting {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        allowed(parts, state, crate::policy::Action::AdministerRouting)
+            .await
+            .map(Self)
+    }
+}
+
+/// An agency officer (the inbox of their agency): 401 or 403 otherwise, before the body is
+/// read.
+#[derive(Debug, Clone)]
+pub struct InboxOfficer(pub CurrentUser);
+
+impl FromRequestParts<AppState> for InboxOfficer {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        allowed(parts, state, crate::policy::Action::ReadInbox)
+            .await
+            .map(Self)
+    }
+}
+
+/// A moderator deciding transfers and extensions: 401 or 403 otherwise.
+#[derive(Debug, Clone)]
+pub struct RequestDecider(pub CurrentUser);
+
+impl FromRequestParts<AppState> for RequestDecider {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        allowed(
+            parts,
+            state,
+            crate::policy::Action::DecideAssignmentRequests,
+        )
+        .await
+        .map(Self)
+    }
+}

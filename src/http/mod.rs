@@ -58,6 +58,7 @@ pub fn route_table() -> RouteTable {
         .post("/comments/{id}/endorse", pages::comment_views::endorse)
         .get("/track", pages::tracking::show_track_form)
         .get("/track/{code}", pages::tracking::show_tracked)
+        .get("/audit", pages::audit::show_audit)
         .get("/account/comments", pages::comment_views::show_my_comments)
         .get("/lang/{code}", pages::switch_language)
         .get("/account/signup", pages::account::show_sign_up)
@@ -104,6 +105,32 @@ pub fn route_table() -> RouteTable {
         .post("/admin/users/{id}/activate", pages::admin::activate)
         .post("/admin/users/{id}/deactivate", pages::admin::deactivate)
         .post("/admin/users/{id}/reset", pages::admin::send_reset)
+        .get("/admin/routing", pages::admin_routing::show_rules)
+        .post("/admin/routing", pages::admin_routing::create_rule)
+        .post(
+            "/admin/routing/{id}/activate",
+            pages::admin_routing::activate,
+        )
+        .post(
+            "/admin/routing/{id}/deactivate",
+            pages::admin_routing::deactivate,
+        )
+        .post("/admin/routing/{id}/delete", pages::admin_routing::delete)
+        .get("/admin/calendar", pages::admin_calendar::show_calendar)
+        .post("/admin/calendar", pages::admin_calendar::add_day)
+        .post("/admin/calendar/remove", pages::admin_calendar::remove_day)
+        .get(
+            "/account/notifications",
+            pages::notifications::show_notifications,
+        )
+        .post(
+            "/account/notifications/read",
+            pages::notifications::mark_all_read,
+        )
+        .post(
+            "/account/notifications/{id}/open",
+            pages::notifications::open_notification,
+        )
         .get("/moderation/import", pages::import::show_import)
         .post("/moderation/import", pages::import::import_file)
         .get(
@@ -155,6 +182,13 @@ pub fn route_table() -> RouteTable {
         .post("/moderation/bulk", pages::moderation::bulk)
         .get("/moderation/comments/{id}", pages::moderation::show_review)
         .post("/moderation/comments/{id}", pages::moderation::decide)
+        .get("/moderation/requests", pages::inbox::show_requests)
+        .post("/moderation/requests/{id}", pages::inbox::decide_request)
+        .get("/agency/inbox", pages::inbox::show_inbox)
+        .get("/agency/inbox/{id}", pages::inbox::show_item)
+        .post("/agency/inbox/{id}/answer", pages::inbox::answer)
+        .post("/agency/inbox/{id}/transfer", pages::inbox::transfer)
+        .post("/agency/inbox/{id}/extension", pages::inbox::extension)
         .get("/static/{file}", assets::get_asset)
         .get("/healthz", healthz)
         .get("/readyz", readyz)

@@ -72,6 +72,8 @@ pub struct PublicComment {
     pub created_at: DateTime<Utc>,
     /// Endorsements.
     pub endorsement_count: u64,
+    /// The agencies' answers, and the agencies still to answer.
+    pub routing: crate::services::assignments::PublicRouting,
 }
 
 /// The condition that makes a comment public: approved, consented, with a published text.
@@ -102,7 +104,9 @@ async fn to_public(
     db: &DatabaseConnection,
     rows: Vec<comments::Model>,
 ) -> Result<Vec<PublicComment>> {
-    let counts = endorsement_counts(db, rows.iter().map(|c| c.id).collect()).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+    let counts = endorsement_counts(db, ids.clone()).await?;
+    let mut routing = crate::services::assignments::public_routing(db, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for c in rows {
         out.push(PublicComment {
@@ -115,6 +119,7 @@ async fn to_public(
             by_organization: c.organization_id.is_some(),
             created_at: c.created_at,
             endorsement_count: counts.get(&c.id).copied().unwrap_or(0),
+            routing: routing.remove(&c.id).unwrap_or_default(),
         });
     }
     Ok(out)

@@ -588,6 +588,9 @@ pub struct DecisionRequest {
     pub campaign_id: Option<Uuid>,
     /// Label of a new campaign.
     pub campaign_label: Option<String>,
+    /// Approvals: the agencies that must answer, the first leading; empty for the agency the
+    /// routing rules propose.
+    pub agency_ids: Vec<Uuid>,
 }
 
 impl DecisionRequest {
@@ -601,6 +604,7 @@ impl DecisionRequest {
             redact_texts: Vec::new(),
             campaign_id: None,
             campaign_label: None,
+            agency_ids: Vec::new(),
         }
     }
 
@@ -728,6 +732,50 @@ pub fn public_text(
     Ok((screening::redact(body, &byte_ranges), redactions))
 }
 
+/// What approvals need to route comments: the rules, the calendar and the default days.
+pub struct Routing {
+    rules: Vec<entity::routing_rules::Model>,
+    calendar: crate::domain::calendar::WorkingCalendar,
+    days: crate::config::AnswerWorkingDays,
+}
+
+impl Routing {
+    /// Loads the active rules and the calendar, in the caller's transaction.
+    pub async fn load<C: ConnectionTrait>(
+        db: &C,
+        days: crate::config::AnswerWorkingDays,
+    ) -> Result<Self> {
+        Ok(Self {
+            rules: crate::services::routing::active_rules(db).await?,
+            calendar: crate::services::calendar::load(db).await?,
+            days,
+        })
+    }
+}
+
+/// Checks that every agency a moderator names exists and is current.
+async fn check_agencies<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found = entity::agencies::Entity::find()
+        .filter(entity::agencies::Column::Id.is_in(ids.to_vec()))
+        .filter(entity::agencies::Column::ValidTo.is_null())
+        .count(db)
+        .await?;
+    let distinct: HashSet<&Uuid> = ids.iter().collect();
+    if usize::try_from(found).unwrap_or(0) != distinct.len() || ids.len() > 10 {
+        let mut errors = FieldErrors::default();
+        errors.push(
+            "agency_ids",
+            "unknown",
+            "Có cơ quan không còn trong danh sách hiện hành (tối đa 10 cơ quan)",
+        );
+        return Err(Error::Invalid(errors));
+    }
+    Ok(())
+}
+
 /// The outcome of one decision.
 #[derive(Debug, Clone)]
 pub struct Decided {
@@ -735,6 +783,8 @@ pub struct Decided {
     pub comment: comments::Model,
     /// The recorded decision.
     pub decision: moderation_decisions::Model,
+    /// The agencies it was assigned to (approvals).
+    pub assignments: Vec<entity::assignments::Model>,
 }
 
 /// Decides one pending comment.
@@ -743,6 +793,7 @@ pub async fn decide(
     actor: &Actor,
     comment_id: Uuid,
     mut request: DecisionRequest,
+    answer_days: &crate::config::AnswerWorkingDays,
     base_url: &str,
 ) -> Result<Decided> {
     ensure_moderator(actor)?;
@@ -752,12 +803,15 @@ pub async fn decide(
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("comment"))?;
-    let lead_agency_id = lead_agency(&txn, comment.consultation_id).await?;
+    let consultation = consultation_of(&txn, comment.consultation_id).await?;
+    check_agencies(&txn, &request.agency_ids).await?;
+    let routing = Routing::load(&txn, *answer_days).await?;
     let campaign = campaign_for(&txn, &request, &[&comment]).await?;
     let decided = apply(
         &txn,
         actor,
-        lead_agency_id,
+        &consultation,
+        &routing,
         comment,
         &request,
         campaign,
@@ -786,6 +840,7 @@ pub async fn decide_many(
     actor: &Actor,
     ids: &[Uuid],
     mut request: DecisionRequest,
+    answer_days: &crate::config::AnswerWorkingDays,
     base_url: &str,
 ) -> Result<BulkOutcome> {
     ensure_moderator(actor)?;
@@ -842,21 +897,23 @@ pub async fn decide_many(
         campaign_for(&txn, &request, &refs).await?
     };
     outcome.campaign_id = campaign;
-    let mut leads: HashMap<Uuid, Uuid> = HashMap::new();
+    check_agencies(&txn, &request.agency_ids).await?;
+    let routing = Routing::load(&txn, *answer_days).await?;
+    let mut consultations: HashMap<Uuid, consultations::Model> = HashMap::new();
     for comment in pending {
         let id = comment.id;
-        let lead_agency_id = match leads.get(&comment.consultation_id) {
-            Some(lead) => *lead,
-            None => {
-                let lead = lead_agency(&txn, comment.consultation_id).await?;
-                leads.insert(comment.consultation_id, lead);
-                lead
-            }
+        if !consultations.contains_key(&comment.consultation_id) {
+            let consultation = consultation_of(&txn, comment.consultation_id).await?;
+            consultations.insert(consultation.id, consultation);
+        }
+        let Some(consultation) = consultations.get(&comment.consultation_id) else {
+            continue;
         };
         let applied = apply(
             &txn,
             actor,
-            lead_agency_id,
+            consultation,
+            &routing,
             comment,
             &request,
             campaign,
@@ -878,12 +935,14 @@ pub async fn decide_many(
     Ok(outcome)
 }
 
-/// The lead agency of a consultation.
-async fn lead_agency<C: ConnectionTrait>(db: &C, consultation_id: Uuid) -> Result<Uuid> {
+/// A consultation.
+async fn consultation_of<C: ConnectionTrait>(
+    db: &C,
+    consultation_id: Uuid,
+) -> Result<consultations::Model> {
     consultations::Entity::find_by_id(consultation_id)
         .one(db)
         .await?
-        .map(|c| c.lead_agency_id)
         .ok_or(Error::NotFound("consultation"))
 }
 
@@ -939,10 +998,12 @@ async fn campaign_for<C: ConnectionTrait>(
 }
 
 /// Applies a validated decision to one comment, in the caller's transaction.
+#[expect(clippy::too_many_arguments, reason = "one decision's whole context")]
 async fn apply<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    lead_agency_id: Uuid,
+    consultation: &consultations::Model,
+    routing: &Routing,
     comment: comments::Model,
     request: &DecisionRequest,
     campaign: Option<Uuid>,
@@ -953,7 +1014,9 @@ async fn apply<C: ConnectionTrait>(
         .as_ref()
         .map(|a| a.user_id)
         .ok_or(Error::Unauthenticated)?;
-    if !actor.can(&Action::Moderate { lead_agency_id }) {
+    if !actor.can(&Action::Moderate {
+        lead_agency_id: consultation.lead_agency_id,
+    }) {
         return Err(Error::Forbidden);
     }
     if comment.status != CommentStatus::Pending {
@@ -1027,12 +1090,46 @@ async fn apply<C: ConnectionTrait>(
         campaign_id: campaign.or(comment.campaign_id),
         ..comment
     };
-    notify_author(db, &comment, &decision, base_url).await?;
     let action = crate::services::audit::decision_action(decision.decision);
     let payload = crate::services::audit::decision_payload(&comment, &decision);
     let id = comment.id.to_string();
     crate::services::audit::append(db, Some(moderator_id), action, "comment", &id, payload).await?;
-    Ok(Decided { comment, decision })
+    // An approved comment goes to the agencies that must answer it.
+    let assigned = if status == CommentStatus::Approved {
+        let (agency_ids, working_days) = if request.agency_ids.is_empty() {
+            let proposal = crate::services::routing::propose(
+                db,
+                &routing.rules,
+                &comment,
+                consultation,
+                &routing.days,
+            )
+            .await?;
+            (vec![proposal.agency_id], proposal.working_days)
+        } else {
+            (
+                request.agency_ids.clone(),
+                routing.days.for_kind(consultation.kind),
+            )
+        };
+        crate::services::assignments::assign(
+            db,
+            Some(moderator_id),
+            &comment,
+            &agency_ids,
+            working_days,
+            &routing.calendar,
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    notify_author(db, &comment, &decision, &assigned, base_url).await?;
+    Ok(Decided {
+        comment,
+        decision,
+        assignments: assigned,
+    })
 }
 
 /// Mails the author the outcome and the reason (imported comments have no account to tell).
@@ -1040,6 +1137,7 @@ async fn notify_author<C: ConnectionTrait>(
     db: &C,
     comment: &comments::Model,
     decision: &moderation_decisions::Model,
+    assigned: &[entity::assignments::Model],
     base_url: &str,
 ) -> Result<()> {
     let Some(author_id) = comment.author_id else {
@@ -1059,14 +1157,28 @@ async fn notify_author<C: ConnectionTrait>(
         .map(|n| format!("\nGhi chú của người kiểm duyệt: {n}\n"))
         .unwrap_or_default();
     let (subject, what) = match decision.decision {
-        Decision::Approve | Decision::Merge => (
-            format!("Ý kiến {code} đã được duyệt"),
-            format!(
-                "Ý kiến của bạn đã được Mặt trận Tổ quốc duyệt và chuyển đến cơ quan chủ trì.\n\
-                 Xem ý kiến: {base_url}/comments/{id}\n",
-                id = comment.id
-            ),
-        ),
+        Decision::Approve | Decision::Merge => {
+            let mut routed = String::new();
+            for assignment in assigned {
+                let name = entity::agencies::Entity::find_by_id(assignment.agency_id)
+                    .one(db)
+                    .await?
+                    .map(|a| a.name)
+                    .unwrap_or_default();
+                routed.push_str(&format!(
+                    "- {name}, hạn trả lời {}\n",
+                    assignment.due_on.format("%d/%m/%Y")
+                ));
+            }
+            (
+                format!("Ý kiến {code} đã được duyệt"),
+                format!(
+                    "Ý kiến của bạn đã được Mặt trận Tổ quốc duyệt, công khai và chuyển đến:\n\
+                     {routed}Xem ý kiến: {base_url}/comments/{id}\n",
+                    id = comment.id
+                ),
+            )
+        }
         Decision::Reject => (
             format!("Ý kiến {code} không được đăng"),
             format!(
@@ -1083,6 +1195,17 @@ async fn notify_author<C: ConnectionTrait>(
             ),
         ),
     };
+    let (kind, link) = match decision.decision {
+        Decision::Approve | Decision::Merge => {
+            ("comment_approved", format!("/comments/{}", comment.id))
+        }
+        Decision::Reject => ("comment_rejected", format!("/comments/{}", comment.id)),
+        Decision::RequestEdit => (
+            "comment_edit_requested",
+            format!("/comments/{}/edit", comment.id),
+        ),
+    };
+    crate::services::notifications::notify(db, author.id, kind, &subject, &link).await?;
     let mail = MailPayload {
         to: author.email,
         to_name: Some(author.display_name.clone()),

@@ -53,6 +53,8 @@ pub struct CreatedCommentResponse {
     pub status: String,
     /// Submission time.
     pub created_at: DateTime<Utc>,
+    /// Hash of the submission's event in the audit chain (see `GET /api/v1/audit/head`).
+    pub submission_hash: Option<String>,
 }
 
 /// Submits a comment for moderation.
@@ -123,6 +125,7 @@ pub async fn create_comment(
         tracking_code: c.tracking_code.clone(),
         status: c.status.as_str().to_owned(),
         created_at: c.created_at,
+        submission_hash: crate::services::audit::submission_hash(&state.db, c.id).await?,
     };
     let mut response = (StatusCode::CREATED, Json(body)).into_response();
     if submitted.replayed {
@@ -228,6 +231,34 @@ pub struct PublicCommentResponse {
     pub created_at: DateTime<Utc>,
     /// Endorsements.
     pub endorsement_count: u64,
+    /// The agencies' answers, oldest first.
+    pub answers: Vec<PublicAnswerResponse>,
+    /// Agencies still to answer, with their due dates.
+    pub awaiting: Vec<AwaitingResponse>,
+}
+
+/// An agency's public answer to a comment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicAnswerResponse {
+    /// The agency.
+    pub agency: String,
+    /// `accepted`, `partially_accepted`, `not_accepted` or `explained`.
+    pub disposition: String,
+    /// The answer.
+    pub body: String,
+    /// When.
+    pub answered_at: DateTime<Utc>,
+}
+
+/// An agency that has not answered yet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwaitingResponse {
+    /// The agency.
+    pub agency: String,
+    /// Due date (Vietnam), counted in working days.
+    pub due_on: chrono::NaiveDate,
+    /// Past due.
+    pub overdue: bool,
 }
 
 /// A page of published comments.
@@ -254,6 +285,27 @@ fn public_response(c: PublicComment) -> PublicCommentResponse {
         by_organization: c.by_organization,
         created_at: c.created_at,
         endorsement_count: c.endorsement_count,
+        answers: c
+            .routing
+            .answers
+            .into_iter()
+            .map(|a| PublicAnswerResponse {
+                agency: a.agency_name,
+                disposition: a.disposition.as_str().to_owned(),
+                body: a.body,
+                answered_at: a.answered_at,
+            })
+            .collect(),
+        awaiting: c
+            .routing
+            .waiting
+            .into_iter()
+            .map(|(agency, due_on, overdue)| AwaitingResponse {
+                agency,
+                due_on,
+                overdue,
+            })
+            .collect(),
     }
 }
 
@@ -348,18 +400,23 @@ pub async fn get_comment(
         CommentView::Public(c) => Ok(Json(public_response(c)).into_response()),
         CommentView::Full(c, endorsement_count) => {
             let author = crate::services::comments::public_author(&state.db, &c).await?;
+            let routing = crate::services::assignments::public_routing(&state.db, &[c.id])
+                .await?
+                .remove(&c.id)
+                .unwrap_or_default();
             Ok(Json(FullCommentResponse {
-                comment: PublicCommentResponse {
+                comment: public_response(PublicComment {
                     id: c.id,
                     consultation_id: c.consultation_id,
                     clause_id: c.clause_id,
-                    stance: c.stance.as_str().to_owned(),
+                    stance: c.stance,
                     body: c.body.clone(),
                     author,
                     by_organization: c.organization_id.is_some(),
                     created_at: c.created_at,
                     endorsement_count,
-                },
+                    routing,
+                }),
                 tracking_code: c.tracking_code.clone(),
                 status: c.status.as_str().to_owned(),
                 consent: c.consent.as_str().to_owned(),
@@ -437,6 +494,7 @@ pub async fn edit_comment(
     let c = comments::edit(&state.db, &user.signed_in().user, id, change).await?;
     Ok(Json(CreatedCommentResponse {
         id: c.id,
+        submission_hash: crate::services::audit::submission_hash(&state.db, c.id).await?,
         tracking_code: c.tracking_code,
         status: c.status.as_str().to_owned(),
         created_at: c.created_at,

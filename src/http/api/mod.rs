@@ -3,13 +3,18 @@
 pub mod account;
 pub mod admin;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod authoring;
+pub mod calendar;
 pub mod comments;
 pub mod consultations;
 pub mod import;
+pub mod inbox;
 pub mod moderation;
+pub mod notifications;
 pub mod reference;
+pub mod routing;
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -61,6 +66,13 @@ use crate::http::routes::RouteTable;
         comments::track_comment,
         import::import_comments,
         moderation::get_queue,
+        inbox::get_inbox,
+        inbox::get_assignment,
+        inbox::answer,
+        inbox::transfer,
+        inbox::extension,
+        inbox::list_requests,
+        inbox::decide_request,
         moderation::get_review,
         moderation::decide,
         moderation::decide_bulk,
@@ -77,16 +89,30 @@ use crate::http::routes::RouteTable;
         reference::get_unit,
         reference::list_agencies,
         reference::list_organizations,
+        routing::list_rules,
+        routing::create_rule,
+        routing::update_rule,
+        routing::delete_rule,
+        calendar::get_calendar,
+        calendar::set_day,
+        calendar::delete_day,
+        notifications::list_notifications,
+        notifications::mark_read,
+        audit::get_audit_head,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     tags(
         (name = "auth", description = "Signing up, in and out; verification and password reset"),
         (name = "account", description = "The signed-in account: profile, personal data, API tokens"),
         (name = "admin", description = "Account administration (admins)"),
+        (name = "audit", description = "The tamper-evident audit trail: its current and daily heads"),
+        (name = "calendar", description = "The working-day calendar: holidays and the admins' exceptions"),
         (name = "authoring", description = "Agencies writing, publishing and closing consultations"),
         (name = "comments", description = "Comments: submit, follow by tracking code, read, endorse"),
         (name = "consultations", description = "Draft plans, projects and policies open for comment"),
+        (name = "assignments", description = "Agencies answering the comments assigned to them; transfers and extensions"),
         (name = "moderation", description = "The Fatherland Front's moderation: queue, flags, decisions, campaigns"),
+        (name = "routing", description = "Rules proposing which agency answers a comment (admins)"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
     )
 )]
@@ -171,6 +197,16 @@ pub fn routes(table: RouteTable) -> RouteTable {
         )
         .get("/api/v1/track/{code}", comments::track_comment)
         .get("/api/v1/moderation/queue", moderation::get_queue)
+        .get("/api/v1/inbox", inbox::get_inbox)
+        .get("/api/v1/assignments/{id}", inbox::get_assignment)
+        .post("/api/v1/assignments/{id}/answer", inbox::answer)
+        .post("/api/v1/assignments/{id}/transfer", inbox::transfer)
+        .post("/api/v1/assignments/{id}/extension", inbox::extension)
+        .get("/api/v1/assignment-requests", inbox::list_requests)
+        .post(
+            "/api/v1/assignment-requests/{id}/decision",
+            inbox::decide_request,
+        )
         .get("/api/v1/moderation/comments/{id}", moderation::get_review)
         .post("/api/v1/comments/{id}/moderation", moderation::decide)
         .post("/api/v1/moderation/bulk", moderation::decide_bulk)
@@ -198,4 +234,14 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .get("/api/v1/units/{code}", reference::get_unit)
         .get("/api/v1/agencies", reference::list_agencies)
         .get("/api/v1/organizations", reference::list_organizations)
+        .get("/api/v1/routing-rules", routing::list_rules)
+        .post("/api/v1/routing-rules", routing::create_rule)
+        .patch("/api/v1/routing-rules/{id}", routing::update_rule)
+        .delete("/api/v1/routing-rules/{id}", routing::delete_rule)
+        .get("/api/v1/calendar", calendar::get_calendar)
+        .post("/api/v1/calendar/days", calendar::set_day)
+        .delete("/api/v1/calendar/days/{date}", calendar::delete_day)
+        .get("/api/v1/notifications", notifications::list_notifications)
+        .post("/api/v1/notifications/read", notifications::mark_read)
+        .get("/api/v1/audit/head", audit::get_audit_head)
 }

@@ -375,6 +375,10 @@ pub struct DecisionBody {
     pub campaign_id: Option<Uuid>,
     /// Merges: label of a new campaign.
     pub campaign_label: Option<String>,
+    /// Approvals: the agencies that must answer (the first leads); omitted, the agency the
+    /// routing rules propose.
+    #[serde(default)]
+    pub agency_ids: Vec<Uuid>,
 }
 
 /// The comment after a decision.
@@ -390,6 +394,21 @@ pub struct DecidedResponse {
     pub decision: DecisionResponse,
     /// Campaign (merges).
     pub campaign_id: Option<Uuid>,
+    /// Where an approved comment was sent.
+    pub assignments: Vec<AssignmentRef>,
+}
+
+/// An agency an approved comment was assigned to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentRef {
+    /// Assignment id.
+    pub id: Uuid,
+    /// The agency.
+    pub agency_id: Uuid,
+    /// Whether it leads the answer.
+    pub is_lead: bool,
+    /// Due date (Vietnam), counted in working days.
+    pub due_on: chrono::NaiveDate,
 }
 
 /// Decides one pending comment.
@@ -420,9 +439,17 @@ pub async fn decide(
         redact_texts: body.redact_texts,
         campaign_id: body.campaign_id,
         campaign_label: body.campaign_label,
+        agency_ids: body.agency_ids,
     };
-    let decided =
-        moderation::decide(&state.db, &user.actor(), id, request, &state.base_url).await?;
+    let decided = moderation::decide(
+        &state.db,
+        &user.actor(),
+        id,
+        request,
+        &state.settings.answer_working_days,
+        &state.base_url,
+    )
+    .await?;
     state.mail_queued();
     let name = user.signed_in().user.display_name.clone();
     Ok(Json(DecidedResponse {
@@ -431,6 +458,16 @@ pub async fn decide(
         public_body: decided.comment.public_body,
         campaign_id: decided.comment.campaign_id,
         decision: decision_response(decided.decision, name),
+        assignments: decided
+            .assignments
+            .iter()
+            .map(|a| AssignmentRef {
+                id: a.id,
+                agency_id: a.agency_id,
+                is_lead: a.is_lead,
+                due_on: a.due_on,
+            })
+            .collect(),
     }))
 }
 
@@ -453,6 +490,10 @@ pub struct BulkBody {
     pub campaign_id: Option<Uuid>,
     /// Merges: label of a new campaign.
     pub campaign_label: Option<String>,
+    /// Approvals: the agencies that must answer (the first leads); omitted, the agency the
+    /// routing rules propose.
+    #[serde(default)]
+    pub agency_ids: Vec<Uuid>,
 }
 
 /// A comment a bulk decision left alone.
@@ -500,12 +541,14 @@ pub async fn decide_bulk(
         redact_texts: body.redact_texts,
         campaign_id: body.campaign_id,
         campaign_label: body.campaign_label,
+        agency_ids: body.agency_ids,
     };
     let outcome = moderation::decide_many(
         &state.db,
         &user.actor(),
         &body.comment_ids,
         request,
+        &state.settings.answer_working_days,
         &state.base_url,
     )
     .await?;

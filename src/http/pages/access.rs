@@ -100,6 +100,22 @@ impl FromRequestParts<AppState> for ModeratorPage {
     }
 }
 
+/// An agency officer (the inbox of their agency); others get the 403 page, visitors the
+/// sign-in page.
+#[derive(Debug, Clone)]
+pub struct InboxPage(pub SignedIn);
+
+impl FromRequestParts<AppState> for InboxPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        gate(parts, state, &Action::ReadInbox).await.map(Self)
+    }
+}
+
 /// A signed-in account that may import comments keyed in from paper (moderators and admins);
 /// others get the 403 page, visitors the sign-in page. It runs on the request head, so a
 /// refused caller's file is never read.
@@ -218,4 +234,22 @@ pub async fn issue_form_token(
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"));
     token.apply(response, secure)
+}
+
+/// A signed-in account that may edit the routing rules and the calendar (admins); others get
+/// the 403 page, visitors the sign-in page.
+#[derive(Debug, Clone)]
+pub struct RoutingAdministrator(pub SignedIn);
+
+impl FromRequestParts<AppState> for RoutingAdministrator {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        gate(parts, state, &Action::AdministerRouting)
+            .await
+            .map(Self)
+    }
 }

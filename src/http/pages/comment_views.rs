@@ -53,6 +53,10 @@ pub struct CommentItem {
     pub back: String,
     /// The files attached (filled where a list shows them).
     pub attachments: Vec<AttachmentRow>,
+    /// Agencies' answers: (agency, disposition label, text, date).
+    pub answers: Vec<(String, &'static str, String, String)>,
+    /// Agencies still to answer: (agency, due date, overdue).
+    pub waiting: Vec<(String, String, bool)>,
 }
 
 /// The `sort` parameter's value for an order.
@@ -88,6 +92,27 @@ fn item(c: PublicComment, paths: &HashMap<Uuid, String>, t: Tr, back: &str) -> C
         clause: c.clause_id.and_then(|id| paths.get(&id).cloned()),
         back: back.to_owned(),
         attachments: Vec::new(),
+        answers: c
+            .routing
+            .answers
+            .iter()
+            .map(|a| {
+                (
+                    a.agency_name.clone(),
+                    t.get(&format!("disposition.{}", a.disposition.as_str())),
+                    a.body.clone(),
+                    date_vn(a.answered_at),
+                )
+            })
+            .collect(),
+        waiting: c
+            .routing
+            .waiting
+            .iter()
+            .map(|(name, due, overdue)| {
+                (name.clone(), due.format("%d/%m/%Y").to_string(), *overdue)
+            })
+            .collect(),
     }
 }
 
@@ -209,6 +234,11 @@ pub async fn show_comment(
                 .await
                 .map_err(|e| layout.fail(e))?;
             facts.revisions = revision_rows(&revisions, t);
+            let routing = crate::services::assignments::public_routing(&state.db, &[c.id])
+                .await
+                .map_err(|e| layout.fail(e))?
+                .remove(&c.id)
+                .unwrap_or_default();
             let public_view = PublicComment {
                 id: c.id,
                 consultation_id: c.consultation_id,
@@ -219,6 +249,7 @@ pub async fn show_comment(
                 by_organization: c.organization_id.is_some(),
                 created_at: c.created_at,
                 endorsement_count: endorsements,
+                routing,
             };
             (item(public_view, &paths, t, &back), Some(facts))
         }

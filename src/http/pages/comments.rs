@@ -372,6 +372,8 @@ pub struct ReceiptPage {
     pub email: String,
     /// The files attached.
     pub attachments: Vec<AttachmentRow>,
+    /// Hash of the submission's event in the audit chain.
+    pub submission_hash: Option<String>,
 }
 
 /// `GET /comments/{id}/receipt`: the tracking code and what happens next; only for the author.
@@ -397,8 +399,12 @@ pub async fn show_receipt(
     let files = attachments::list_for_comment(&state.db, &viewer.actor(), comment.id)
         .await
         .map_err(|e| layout.fail(e))?;
+    let submission_hash = crate::services::audit::submission_hash(&state.db, comment.id)
+        .await
+        .map_err(|e| layout.fail(e))?;
     let t = layout.t;
     let page = ReceiptPage {
+        submission_hash,
         attachments: attachment_rows(&files),
         layout: layout.titled(t.get("receipt.title")),
         track_url: format!(

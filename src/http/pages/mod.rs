@@ -6,6 +6,9 @@ pub mod account_data;
 pub mod account_reset;
 pub mod account_tokens;
 pub mod admin;
+pub mod admin_calendar;
+pub mod admin_routing;
+pub mod audit;
 pub mod authoring;
 pub mod authoring_form;
 pub mod authoring_tree;
@@ -17,8 +20,10 @@ pub mod consultation_list;
 pub mod consultations;
 pub mod forms;
 pub mod home;
-pub mod moderation;
 pub mod import;
+pub mod inbox;
+pub mod moderation;
+pub mod notifications;
 pub mod tracking;
 pub mod uploads;
 
@@ -72,8 +77,12 @@ pub struct AccountNav {
     pub is_author: bool,
     /// Whether the link to the moderation queue is offered.
     pub is_moderator: bool,
+    /// Whether the link to the agency's inbox is offered.
+    pub is_officer: bool,
     /// Whether the link to the import page is offered (moderators and admins).
     pub is_importer: bool,
+    /// Unread notifications, shown next to the bell link.
+    pub unread: u64,
 }
 
 impl Layout {
@@ -154,8 +163,16 @@ impl FromRequestParts<AppState> for Layout {
             is_admin: viewer.actor().can(&Action::AdministerAccounts),
             is_author: viewer.actor().can(&Action::AuthorConsultations),
             is_moderator: viewer.actor().can(&Action::ModerateQueue),
+            is_officer: viewer.actor().can(&Action::ReadInbox),
             is_importer: viewer.actor().can(&Action::ImportComments),
+            unread: 0,
         });
+        // One cheap count for the bell; a failure only hides the number.
+        if let (Some(nav), Some(signed_in)) = (layout.account.as_mut(), &viewer.signed_in) {
+            nav.unread = crate::services::notifications::unread_count(&state.db, signed_in.user.id)
+                .await
+                .unwrap_or(0);
+        }
         layout.csrf_token = access::form_token(parts).await.token;
         Ok(layout)
     }

@@ -473,7 +473,16 @@ pub async fn bulk(
         signed_in: Some(signed_in),
     }
     .actor();
-    match moderation::decide_many(&state.db, &actor, &ids, request, &state.base_url).await {
+    match moderation::decide_many(
+        &state.db,
+        &actor,
+        &ids,
+        request,
+        &state.settings.answer_working_days,
+        &state.base_url,
+    )
+    .await
+    {
         Ok(_) => {
             state.mail_queued();
             Ok(see_other(&params.href(1, Some("moderation_decided"))))
@@ -507,6 +516,10 @@ pub struct ReviewPage {
     pub campaigns: Options,
     /// Rejection reasons.
     pub reasons: Options,
+    /// Current agencies, for routing.
+    pub agencies: Options,
+    /// The agency the routing rules propose (id), preselected.
+    pub proposed_agency: String,
     /// The form as typed after an error.
     pub form: DecisionForm,
     /// Errors of the last attempt.
@@ -537,6 +550,12 @@ pub struct DecisionForm {
     /// Merge the whole near-duplicate group (comma-separated ids).
     #[serde(default)]
     pub group_ids: String,
+    /// Approvals: the agency that leads the answer.
+    #[serde(default)]
+    pub agency_id: String,
+    /// Approvals: a second agency that answers too.
+    #[serde(default)]
+    pub also_agency_id: String,
 }
 
 async fn review_page(
@@ -571,6 +590,32 @@ async fn review_page(
             )
         })
         .collect();
+    let routing_rules = crate::services::routing::active_rules(&state.db)
+        .await
+        .map_err(|e| layout.fail(e))?;
+    let consultation = consultations::Entity::find_by_id(review.item.comment.consultation_id)
+        .one(&state.db)
+        .await
+        .map_err(|e| layout.fail(e.into()))?
+        .ok_or_else(|| layout.fail(Error::NotFound("consultation")))?;
+    let proposal = crate::services::routing::propose(
+        &state.db,
+        &routing_rules,
+        &review.item.comment,
+        &consultation,
+        &state.settings.answer_working_days,
+    )
+    .await
+    .map_err(|e| layout.fail(e))?;
+    let agencies = entity::agencies::Entity::find()
+        .filter(entity::agencies::Column::ValidTo.is_null())
+        .order_by_asc(entity::agencies::Column::Name)
+        .all(&state.db)
+        .await
+        .map_err(|e| layout.fail(e.into()))?
+        .into_iter()
+        .map(|a| (a.id.to_string(), a.name))
+        .collect();
     let mut group_ids: Vec<String> = vec![id.to_string()];
     group_ids.extend(review.group_members.iter().map(|(m, _)| m.to_string()));
     let view = ReviewPage {
@@ -598,6 +643,12 @@ async fn review_page(
             .map(|c| (c.id.to_string(), c.label.unwrap_or_default()))
             .collect(),
         reasons: reason_options(t),
+        agencies,
+        proposed_agency: if form.agency_id.is_empty() {
+            proposal.agency_id.to_string()
+        } else {
+            form.agency_id.clone()
+        },
         form,
         errors,
     };
@@ -674,6 +725,10 @@ pub async fn decide(
         },
         campaign_id: Uuid::parse_str(form.campaign_id.trim()).ok(),
         campaign_label: optional(&form.campaign_label),
+        agency_ids: [form.agency_id.trim(), form.also_agency_id.trim()]
+            .iter()
+            .filter_map(|v| Uuid::parse_str(v).ok())
+            .collect(),
     };
     let group: Vec<Uuid> = form
         .group_ids
@@ -681,13 +736,27 @@ pub async fn decide(
         .filter_map(|v| Uuid::parse_str(v.trim()).ok())
         .collect();
     let outcome = if decision == Decision::Merge && group.len() > 1 {
-        moderation::decide_many(&state.db, &actor, &group, request, &state.base_url)
-            .await
-            .map(|_| ())
+        moderation::decide_many(
+            &state.db,
+            &actor,
+            &group,
+            request,
+            &state.settings.answer_working_days,
+            &state.base_url,
+        )
+        .await
+        .map(|_| ())
     } else {
-        moderation::decide(&state.db, &actor, id, request, &state.base_url)
-            .await
-            .map(|_| ())
+        moderation::decide(
+            &state.db,
+            &actor,
+            id,
+            request,
+            &state.settings.answer_working_days,
+            &state.base_url,
+        )
+        .await
+        .map(|_| ())
     };
     match outcome {
         Ok(()) => {
