@@ -528,11 +528,22 @@ pub async fn ensure_demo_accounts(
         .order_by_asc(organizations::Column::Code)
         .one(db)
         .await?;
-    let agency = agencies::Entity::find()
-        .filter(agencies::Column::Kind.eq(AgencyKind::Department))
-        .order_by_asc(agencies::Column::Code)
+    // The demo officer works for the Department of Construction, which leads most of the
+    // sample consultations, so the demo shows comments reaching its inbox.
+    let construction = agencies::Entity::find()
+        .filter(agencies::Column::Code.eq("SXD"))
         .one(db)
         .await?;
+    let agency = match construction {
+        Some(agency) => Some(agency),
+        None => {
+            agencies::Entity::find()
+                .filter(agencies::Column::Kind.eq(AgencyKind::Department))
+                .order_by_asc(agencies::Column::Code)
+                .one(db)
+                .await?
+        }
+    };
     let plan = [
         (Role::Resident, "nguoidan", "Nguyễn Thị Lan", None, None),
         (

@@ -257,6 +257,11 @@ async fn item_page(
     })
 }
 
+/// An assignment id from the path; a malformed one is "not found".
+#[expect(
+    clippy::result_large_err,
+    reason = "the page error is what handlers return"
+)]
 fn parse_id(layout: &Layout, id: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(id).map_err(|_| layout.fail(Error::NotFound("assignment")))
 }
