@@ -861,3 +861,70 @@ async fn an_officer_answers_and_a_moderator_grants_an_extension_from_the_pages()
         vec!["Phường sẽ bố trí 4 thùng rác trong tháng tới."]
     );
 }
+
+#[tokio::test]
+async fn a_ward_chosen_on_the_comment_form_routes_to_its_peoples_committee() {
+    let w = world().await;
+    let now = chrono::Utc::now();
+    routing_rules::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        name: Set("Ủy ban phường, xã nơi có ý kiến".to_owned()),
+        priority: Set(5),
+        consultation_id: Set(Some(w.consultation.id)),
+        consultation_kind: Set(None),
+        clause_stable_key: Set(None),
+        keyword: Set(None),
+        unit_id: Set(None),
+        target: Set("unit_committee".to_owned()),
+        agency_id: Set(None),
+        working_days: Set(None),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&w.app.state.db)
+    .await
+    .unwrap();
+    let resident = account(&w.app, "lan@vidu.vn", "Lê Thị Lan", Role::Resident, true).await;
+    let mut browser = crate::helpers::browser::Browser::signed_in(&w.app, &resident).await;
+    let form = format!("/consultations/{}/comment", w.consultation.id);
+    let page = browser.get(&form).await;
+    let units = crate::helpers::select_attrs(&page.html(), "#unit_code option", "value");
+    assert!(units.iter().any(|u| u == "31150"), "{units:?}");
+    let key = crate::helpers::select_attrs(&page.html(), "input[name=idempotency_key]", "value")[0]
+        .clone();
+    let sent = browser
+        .submit(
+            &form,
+            &form,
+            &[
+                ("stance", "suggest"),
+                (
+                    "body",
+                    "Đề nghị nâng cấp hẻm 12 phường An Bình, mùa mưa ngập sâu.",
+                ),
+                ("consent", "public_named"),
+                ("unit_code", "31150"),
+                ("idempotency_key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    let comment = entity::comments::Entity::find()
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(comment.unit_id.is_some());
+    let decided = w.approve(&comment.id.to_string(), json!({})).await;
+    let committee = agencies::Entity::find()
+        .filter(agencies::Column::Code.eq("UBND-31150"))
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        decided["assignments"][0]["agency_id"],
+        committee.id.to_string().as_str()
+    );
+}

@@ -85,6 +85,9 @@ pub struct CommentForm {
     on_behalf_of_organization: Option<String>,
     #[serde(default)]
     idempotency_key: String,
+    /// Ward or commune the comment is about (its code), optional.
+    #[serde(default)]
+    unit_code: String,
 }
 
 /// A radio button choice: value, label, hint.
@@ -131,6 +134,8 @@ pub struct CommentFormPage {
     pub closes_on: String,
     /// `(clause id, label)` choices.
     pub clause_options: Vec<(String, String)>,
+    /// `(unit code, name)` of the wards and communes the consultation concerns.
+    pub unit_options: Vec<(String, String)>,
     /// Stance choices.
     pub stances: Vec<Choice>,
     /// Publication choices.
@@ -170,6 +175,11 @@ impl CommentFormPage {
             opens_on: date_vn(consultation.opens_at),
             closes_on: date_vn(consultation.closes_at),
             clause_options: clause_options(&detail.clauses, &paths),
+            unit_options: detail
+                .units
+                .iter()
+                .filter_map(|u| u.code.clone().map(|code| (code, u.name.clone())))
+                .collect(),
             stances: choices(t, "stance", &["support", "oppose", "suggest", "question"]),
             consents: choices(
                 t,
@@ -299,6 +309,7 @@ pub async fn submit_comment(
         consent: form.consent,
         on_behalf_of_organization: on_behalf,
         idempotency_key: Some(form.idempotency_key),
+        unit_code: Some(form.unit_code.clone()).filter(|c| !c.trim().is_empty()),
         ..NewComment::default()
     };
     match comments::submit(&state.db, &author, consultation_id, input, &state.base_url).await {
