@@ -40,6 +40,9 @@ enum Command {
     /// Check the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Rebuild this node's search index from the database (stop `gopy serve` first; a running
+    /// server rebuilds an empty or outdated index by itself).
+    Reindex(CommonArgs),
 }
 
 #[derive(Debug, Args, Default)]
@@ -156,7 +159,7 @@ fn main() -> ExitCode {
             listen: None,
             data_dir: args.common.data_dir.clone(),
         },
-        Command::Audit(AuditCommand::Verify(args)) => Overrides {
+        Command::Audit(AuditCommand::Verify(args)) | Command::Reindex(args) => Overrides {
             listen: None,
             data_dir: args.data_dir.clone(),
         },
@@ -183,6 +186,7 @@ fn main() -> ExitCode {
             Command::User(UserCommand::Create(args)) => create_user(settings, args).await,
             Command::Import(ImportCommand::Comments(args)) => import_comments(settings, args).await,
             Command::Audit(AuditCommand::Verify(_)) => verify_audit(settings).await,
+            Command::Reindex(_) => reindex(settings).await,
         }
     });
     match result {
@@ -258,6 +262,22 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
 }
 
 /// `gopy audit verify`. Read-only: it runs no migration.
+async fn reindex(settings: Settings) -> anyhow::Result<()> {
+    let db = gopy::db::connect(&settings).await?;
+    gopy::db::migrate(&db).await?;
+    let index = gopy::search::SearchIndex::open_or_create(&settings.index_dir)?;
+    let started = std::time::Instant::now();
+    let objects = gopy::search::indexer::rebuild(&db, &index)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot rebuild the search index in {}: {e} (is `gopy serve` running on this data directory?)", settings.index_dir.display()))?;
+    println!(
+        "search index rebuilt: {objects} objects, {} documents, in {:.1} s",
+        index.num_docs(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 async fn verify_audit(settings: Settings) -> anyhow::Result<()> {
     let db = gopy::db::connect(&settings).await?;
     let report = gopy::services::audit::verify(&db).await?;

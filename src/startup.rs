@@ -68,6 +68,11 @@ impl Application {
             mail_wake.clone(),
             jobs.clone(),
         ));
+        tokio::spawn(crate::search::indexer::run(
+            db.clone(),
+            search.clone(),
+            jobs.clone(),
+        ));
         tokio::spawn(crate::jobs::deadlines::run(
             db.clone(),
             base_url.clone(),

@@ -178,6 +178,7 @@ pub fn route_table() -> RouteTable {
             "/agency/consultations/{id}/delete",
             pages::authoring_tree::delete_draft,
         )
+        .get("/search", pages::search::show_search)
         .get("/moderation", pages::moderation::show_queue)
         .post("/moderation/bulk", pages::moderation::bulk)
         .get("/moderation/comments/{id}", pages::moderation::show_review)

@@ -288,10 +288,12 @@ fn place_tone(word: &str) -> String {
 fn tone_position(base: &[char]) -> Option<usize> {
     let letters: Vec<char> = base.iter().map(|c| lower(*c)).collect();
     let first = letters.iter().position(|c| is_vowel(*c))?;
-    let end = first + letters[first..].iter().take_while(|c| is_vowel(**c)).count();
-    if letters[end..].iter().any(|c| is_vowel(*c))
-        || !letters.iter().all(|c| c.is_alphabetic())
-    {
+    let end = first
+        + letters[first..]
+            .iter()
+            .take_while(|c| is_vowel(**c))
+            .count();
+    if letters[end..].iter().any(|c| is_vowel(*c)) || !letters.iter().all(|c| c.is_alphabetic()) {
         return None;
     }
     let mut start = first;
@@ -328,7 +330,11 @@ fn is_word_char(c: char) -> bool {
 
 /// Characters between two words that keep them one phrase: spaces, tabs and hyphens.
 fn joins_words(c: char) -> bool {
-    (c.is_whitespace() && !matches!(c, '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+    (c.is_whitespace()
+        && !matches!(
+            c,
+            '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        ))
         || matches!(c, '-' | '\u{2010}' | '\u{2011}')
 }
 
@@ -371,8 +377,7 @@ fn analyze_into(text: &str, analysis: Analysis, tokens: &mut Vec<Token>) {
         if word.breaks_chain {
             previous = None;
         }
-        if !original.chars().any(char::is_alphanumeric)
-            || original.chars().count() > MAX_WORD_CHARS
+        if !original.chars().any(char::is_alphanumeric) || original.chars().count() > MAX_WORD_CHARS
         {
             previous = None;
             continue;
@@ -382,7 +387,9 @@ fn analyze_into(text: &str, analysis: Analysis, tokens: &mut Vec<Token>) {
             Analysis::Folded | Analysis::Bigrams => fold(original),
         };
         if analysis == Analysis::Bigrams {
-            let start = previous.as_ref().map(|(first, from)| (format!("{first}{BIGRAM_JOINER}{syllable}"), *from));
+            let start = previous
+                .as_ref()
+                .map(|(first, from)| (format!("{first}{BIGRAM_JOINER}{syllable}"), *from));
             previous = Some((syllable, word.from));
             let Some((bigram, from)) = start else {
                 continue;

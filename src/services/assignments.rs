@@ -169,6 +169,7 @@ pub async fn assign<C: ConnectionTrait>(
         .await?;
         out.push(assignment);
     }
+    crate::services::outbox::enqueue_index(db, "comment", comment.id).await?;
     Ok(out)
 }
 
@@ -515,6 +516,7 @@ pub async fn answer(
             base_url,
         )
         .await?;
+        crate::services::outbox::enqueue_index(&txn, "comment", assignment.comment_id).await?;
         answered.push(assignment.id);
     }
     txn.commit().await?;

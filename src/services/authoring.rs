@@ -558,6 +558,10 @@ pub async fn publish(
         payload,
     )
     .await?;
+    crate::services::outbox::enqueue_index(&txn, "consultation", published.id).await?;
+    if let Some(previous) = published.previous_version_id {
+        crate::services::outbox::enqueue_index(&txn, "consultation", previous).await?;
+    }
     txn.commit().await?;
     Ok(published)
 }
@@ -598,6 +602,7 @@ pub async fn close(
         payload,
     )
     .await?;
+    crate::services::outbox::enqueue_index(&txn, "consultation", closed.id).await?;
     txn.commit().await?;
     Ok(closed)
 }

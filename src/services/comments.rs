@@ -246,6 +246,7 @@ pub async fn submit(
         Err(e) => return Err(e.into()),
     };
     crate::services::screening::store(&txn, &comment).await?;
+    crate::services::outbox::enqueue_index(&txn, "comment", comment.id).await?;
     consent_records::ActiveModel {
         id: Set(new_id()),
         user_id: Set(Some(author.id)),
@@ -524,6 +525,7 @@ pub async fn edit(
     active.updated_at = Set(at);
     let updated = active.update(&txn).await?;
     crate::services::screening::store(&txn, &updated).await?;
+    crate::services::outbox::enqueue_index(&txn, "comment", updated.id).await?;
     let payload = crate::services::audit::comment_payload(&updated);
     let id = updated.id.to_string();
     crate::services::audit::append(

@@ -952,8 +952,10 @@ async fn insert(
             });
         }
         let mut events = Vec::with_capacity(comment_rows.len());
+        let mut imported_ids = Vec::with_capacity(comment_rows.len());
         for row in &comment_rows {
             let comment = sea_orm::TryIntoModel::try_into_model(row.clone())?;
+            imported_ids.push(comment.id);
             events.push(crate::services::audit::NewEvent {
                 actor_id: entered_by,
                 action: "comment.import".to_owned(),
@@ -975,6 +977,7 @@ async fn insert(
                 .await?;
         }
         crate::services::screening::insert_flags(&txn, flag_rows).await?;
+        crate::services::outbox::enqueue_index_many(&txn, "comment", &imported_ids).await?;
     }
     txn.commit().await?;
     Ok(report)

@@ -21,6 +21,7 @@ pub mod passwords;
 pub mod routing;
 pub mod routing_rules;
 pub mod screening;
+pub mod search;
 pub mod sessions;
 pub mod units;
 pub mod users;

@@ -1090,6 +1090,7 @@ async fn apply<C: ConnectionTrait>(
         campaign_id: campaign.or(comment.campaign_id),
         ..comment
     };
+    crate::services::outbox::enqueue_index(db, "comment", comment.id).await?;
     let action = crate::services::audit::decision_action(decision.decision);
     let payload = crate::services::audit::decision_payload(&comment, &decision);
     let id = comment.id.to_string();

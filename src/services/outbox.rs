@@ -2,7 +2,7 @@
 //! causes them, and carried out afterwards by a worker (see `jobs`).
 
 use entity::outbox;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -60,5 +60,46 @@ pub async fn enqueue_mail<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    Ok(())
+}
+
+/// Topic of outbox rows that ask every node to re-index one object.
+pub const SEARCH_TOPIC: &str = "search";
+
+/// Asks every node's search index to re-read one object (`comment`, `consultation`), in the
+/// caller's transaction. The row is never claimed: each node keeps its own position in the
+/// outbox (see `crate::search::indexer`).
+pub async fn enqueue_index<C: ConnectionTrait>(
+    db: &C,
+    aggregate_type: &str,
+    aggregate_id: uuid::Uuid,
+) -> Result<()> {
+    enqueue_index_many(db, aggregate_type, &[aggregate_id]).await
+}
+
+/// The same for many objects of one type (bulk imports and decisions).
+pub async fn enqueue_index_many<C: ConnectionTrait>(
+    db: &C,
+    aggregate_type: &str,
+    ids: &[uuid::Uuid],
+) -> Result<()> {
+    let at = now();
+    for chunk in ids.chunks(1000) {
+        let rows = chunk.iter().map(|id| outbox::ActiveModel {
+            topic: Set(SEARCH_TOPIC.to_owned()),
+            aggregate_type: Set(aggregate_type.to_owned()),
+            aggregate_id: Set(id.to_string()),
+            payload: Set(serde_json::json!({})),
+            created_at: Set(at),
+            available_at: Set(at),
+            processed_at: Set(None),
+            attempts: Set(0),
+            last_error: Set(None),
+            ..Default::default()
+        });
+        outbox::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }

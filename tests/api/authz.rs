@@ -179,6 +179,8 @@ const RULES: &[(&str, &str, Rule)] = &[
         Rule::Commenter,
     ),
     ("GET", "/api/v1/track/{code}", Rule::Public),
+    ("GET", "/api/v1/search", Rule::Public),
+    ("GET", "/search", Rule::Public),
     ("GET", "/api/v1/moderation/queue", Rule::Moderation),
     ("GET", "/api/v1/inbox", Rule::Officer),
     ("GET", "/api/v1/assignments/{id}", Rule::SignedIn),

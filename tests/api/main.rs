@@ -34,3 +34,4 @@ mod ops;
 mod routing;
 mod routing_admin;
 mod schema;
+mod search;

@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod reference;
 pub mod routing;
+pub mod search;
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -66,6 +67,7 @@ use crate::http::routes::RouteTable;
         comments::track_comment,
         import::import_comments,
         moderation::get_queue,
+        search::get_search,
         inbox::get_inbox,
         inbox::get_assignment,
         inbox::answer,
@@ -111,6 +113,7 @@ use crate::http::routes::RouteTable;
         (name = "comments", description = "Comments: submit, follow by tracking code, read, endorse"),
         (name = "consultations", description = "Draft plans, projects and policies open for comment"),
         (name = "assignments", description = "Agencies answering the comments assigned to them; transfers and extensions"),
+        (name = "search", description = "Full-text search in Vietnamese, with or without diacritics"),
         (name = "moderation", description = "The Fatherland Front's moderation: queue, flags, decisions, campaigns"),
         (name = "routing", description = "Rules proposing which agency answers a comment (admins)"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
@@ -196,6 +199,7 @@ pub fn routes(table: RouteTable) -> RouteTable {
             comments::endorse_comment,
         )
         .get("/api/v1/track/{code}", comments::track_comment)
+        .get("/api/v1/search", search::get_search)
         .get("/api/v1/moderation/queue", moderation::get_queue)
         .get("/api/v1/inbox", inbox::get_inbox)
         .get("/api/v1/assignments/{id}", inbox::get_assignment)

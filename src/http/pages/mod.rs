@@ -24,6 +24,7 @@ pub mod import;
 pub mod inbox;
 pub mod moderation;
 pub mod notifications;
+pub mod search;
 pub mod tracking;
 pub mod uploads;
 
