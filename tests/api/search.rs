@@ -320,3 +320,157 @@ async fn an_index_restarted_mid_way_catches_up_with_nothing_missing_or_doubled()
         .unwrap();
     assert_eq!(full, total_comments);
 }
+
+/// The judgments of `tests/fixtures/search/relevance.json`: each needle, published among 2,000
+/// generated comments, is among the first three results of each of its queries.
+#[tokio::test]
+async fn every_judged_query_finds_its_needle_in_the_top_three() {
+    let w = world().await;
+    let judgments: Value =
+        serde_json::from_str(include_str!("../fixtures/search/relevance.json")).unwrap();
+    let mut lines = String::new();
+    for line in include_str!("../fixtures/screening/corpus-sample.jsonl")
+        .lines()
+        .take(2000)
+    {
+        let row: Value = serde_json::from_str(line).unwrap();
+        lines.push_str(
+            &json!({"body": row["body"], "stance": "suggest", "consent": "public_anonymous"})
+                .to_string(),
+        );
+        lines.push('\n');
+    }
+    let needles = judgments["needles"].as_array().unwrap();
+    for needle in needles {
+        lines.push_str(
+            &json!({"body": needle["body"], "stance": "suggest", "consent": "public_anonymous"})
+                .to_string(),
+        );
+        lines.push('\n');
+    }
+    let db = &w.app.state.db;
+    gopy::services::import::import_comments(
+        db,
+        w.consultation.id,
+        None,
+        gopy::services::import::Format::JsonLines,
+        lines.as_bytes(),
+    )
+    .await
+    .unwrap();
+    // Published as a moderator would (the redaction is the text itself here).
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(
+        "UPDATE comments SET status = 'approved', public_body = body WHERE status = 'pending'",
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let index = gopy::search::SearchIndex::open_or_create(dir.path()).unwrap();
+    gopy::search::indexer::rebuild(db, &index).await.unwrap();
+    let all = comments::Entity::find().all(db).await.unwrap();
+    let mut failures = Vec::new();
+    for needle in needles {
+        let body = needle["body"].as_str().unwrap();
+        let id = all
+            .iter()
+            .find(|c| c.body == body)
+            .map(|c| c.id.to_string())
+            .unwrap();
+        for query in needle["queries"].as_array().unwrap() {
+            let query = query.as_str().unwrap();
+            let results = gopy::services::search::search(
+                &index,
+                &gopy::policy::Actor::anonymous(),
+                &gopy::services::search::SearchRequest {
+                    q: query.to_owned(),
+                    page: 1,
+                    per_page: 3,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            if !results
+                .hits
+                .iter()
+                .any(|hit| hit.comment_id.as_deref() == Some(id.as_str()))
+            {
+                failures.push(format!(
+                    "{query:?} → {:?}",
+                    results
+                        .hits
+                        .iter()
+                        .map(|h| strip_marks(&h.snippet_html))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} queries missed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn strip_marks(html: &str) -> String {
+    html.replace("<mark>", "").replace("</mark>", "")
+}
+
+#[tokio::test]
+async fn an_officer_finds_the_unpublished_comments_assigned_to_the_agency() {
+    let w = world().await;
+    let response = w
+        .app
+        .json(
+            Method::POST,
+            &format!("/api/v1/consultations/{}/comments", w.consultation.id),
+            &json!({"stance": "question", "body": "Xin hỏi lộ giới hẻm 14 đường Lý Tự Trọng là bao nhiêu mét?", "consent": "private"}),
+            &[("authorization", &w.resident)],
+        )
+        .await;
+    let id = response.json()["id"].as_str().unwrap().to_owned();
+    w.decide(&id, json!({"decision": "approve"})).await;
+    let lead = entity::agencies::Entity::find_by_id(w.consultation.lead_agency_id)
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let officer = gopy::services::users::create(
+        &w.app.state.db,
+        gopy::services::users::NewUser {
+            email: gopy::domain::account::Email::parse("canbo@vidu.vn").unwrap(),
+            password: gopy::domain::account::NewPassword::parse(crate::helpers::PASSWORD).unwrap(),
+            display_name: "Cán bộ".to_owned(),
+            role: Role::AgencyOfficer,
+            agency_code: Some(lead.code.clone()),
+            organization_code: None,
+            verified: true,
+        },
+        w.app.state.settings.password,
+    )
+    .await
+    .unwrap();
+    let officer = bearer_for(&w.app, &officer).await;
+    wait_for(&w.app, "q=lo+gioi+hem+14", Some(&officer), &id, true).await;
+    // Not published (the author chose so): nobody else finds it.
+    let public = search(&w.app, "q=lo+gioi+hem+14", None).await;
+    assert!(
+        public["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| !i["id"].as_str().unwrap().contains(&id))
+    );
+    let other = account(&w.app, "khac@vidu.vn", "Khác", Role::AgencyOfficer, true).await;
+    let other = bearer_for(&w.app, &other).await;
+    let theirs = search(&w.app, "q=lo+gioi+hem+14", Some(&other)).await;
+    assert!(
+        theirs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| !i["id"].as_str().unwrap().contains(&id))
+    );
+}

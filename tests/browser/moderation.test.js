@@ -107,6 +107,16 @@ test('a moderator approves a flagged comment with its phone number hidden', { ti
     assert.ok(!comments.includes('Sáu Hòa'), 'the name the moderator chose is hidden');
     assert.match(squash(await visitor.locator('[data-testid="count-approved"]').innerText()), /^[1-9]/);
     await screenshot(visitor, 'consultation-after-moderation-phone');
+
+    step = 'a visitor finds it by searching without diacritics';
+    await visitor.goto(`${gopy.url}/`);
+    await visitor.fill('#search-box-q', 'hem 51 mau than ngap');
+    await clickTo(visitor, visitor.locator('[data-testid="search-box"] button[type="submit"]'), '/search');
+    const result = visitor.locator('[data-testid="search-result"]', { hasText: 'Mậu Thân' }).first();
+    await result.waitFor({ state: 'visible' });
+    assert.ok((await result.locator('mark').count()) >= 2, 'the words found are marked');
+    assert.ok(!squash(await result.innerText()).includes('0912'), 'the hidden number is not in the snippet');
+    await screenshot(visitor, 'search-phone');
   } catch (error) {
     await screenshot(desk, 'failure-moderation').catch(() => {});
     error.message = `step "${step}": ${error.message}`;
