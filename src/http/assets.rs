@@ -11,6 +11,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../frontend/static/gopy.css"),
     ),
     (
+        "search.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../frontend/static/search.js"),
+    ),
+    (
         "queue.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../frontend/static/queue.js"),

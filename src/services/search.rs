@@ -465,3 +465,109 @@ pub fn escape(text: &str) -> String {
     }
     out
 }
+
+/// One suggestion while typing: a consultation's or clause's title and where it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// Title.
+    pub text: String,
+    /// `consultation` or `clause`.
+    pub kind: String,
+    /// Consultation id.
+    pub consultation_id: String,
+    /// Document id.
+    pub id: String,
+}
+
+/// Titles of public consultations and clauses that contain every word typed, the last one
+/// possibly unfinished ("cay xa" → "... cây xanh ..."). Only public documents are looked at,
+/// so nothing private can leak through a suggestion.
+pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Vec<Suggestion>> {
+    let f = index.fields();
+    let q = crate::domain::text::normalize(q);
+    if q.chars().count() > 100 {
+        let mut errors = FieldErrors::default();
+        errors.push("q", "too_long", "Gợi ý cho tối đa 100 ký tự");
+        return Err(Error::Invalid(errors));
+    }
+    let mut syllables = analyzer::query_syllables(&q);
+    let ends_with_space = q.ends_with(char::is_whitespace);
+    let partial = if ends_with_space {
+        None
+    } else {
+        syllables.pop()
+    };
+    if syllables.is_empty() && partial.as_deref().is_none_or(|p| p.chars().count() < 2) {
+        return Ok(Vec::new());
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Must, term(f.visibility, PUBLIC)),
+        (
+            Occur::Must,
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, term(f.kind, "consultation")),
+                (Occur::Should, term(f.kind, "clause")),
+            ])),
+        ),
+    ];
+    for syllable in &syllables {
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.folded, syllable),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    if let Some(partial) = partial {
+        let pattern = format!("{}.*", regex_escape(&partial));
+        let prefix = tantivy::query::RegexQuery::from_pattern(&pattern, f.folded)
+            .map_err(|e| Error::Search(e.to_string()))?;
+        clauses.push((Occur::Must, Box::new(prefix)));
+    }
+    let searcher = index.searcher();
+    let top = searcher
+        .search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(limit * 3).order_by_score(),
+        )
+        .map_err(|e| Error::Search(e.to_string()))?;
+    let mut out: Vec<Suggestion> = Vec::new();
+    for (_, address) in top {
+        let doc: TantivyDocument = searcher
+            .doc(address)
+            .map_err(|e| Error::Search(e.to_string()))?;
+        let get = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let text = get(f.title);
+        if text.is_empty() || out.iter().any(|s| s.text == text) {
+            continue;
+        }
+        out.push(Suggestion {
+            text,
+            kind: get(f.kind),
+            consultation_id: get(f.consultation_id),
+            id: get(f.id),
+        });
+        if out.len() == limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_ascii_alphanumeric() {
+                vec![c]
+            } else {
+                vec!['\\', c]
+            }
+        })
+        .collect()
+}

@@ -180,6 +180,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/api/v1/track/{code}", Rule::Public),
     ("GET", "/api/v1/search", Rule::Public),
+    ("GET", "/api/v1/search/suggest", Rule::Public),
     ("GET", "/search", Rule::Public),
     ("GET", "/api/v1/moderation/queue", Rule::Moderation),
     ("GET", "/api/v1/inbox", Rule::Officer),

@@ -474,3 +474,43 @@ async fn an_officer_finds_the_unpublished_comments_assigned_to_the_agency() {
             .all(|i| !i["id"].as_str().unwrap().contains(&id))
     );
 }
+
+#[tokio::test]
+async fn suggestions_complete_an_unfinished_word_from_public_titles_only() {
+    let w = world().await;
+    // A pending comment with a rare word: never suggested.
+    w.comment("Từ khóa bímật xuất hiện trong ý kiến đang chờ duyệt, không được gợi ý.")
+        .await;
+    let title = &w.consultation.title;
+    let folded = gopy::domain::text::fold(title);
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    let typed = format!("{} {}", words[0], &words[1][..2]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let response = w
+            .app
+            .get(&format!(
+                "/api/v1/search/suggest?q={}",
+                typed.replace(' ', "+")
+            ))
+            .await;
+        assert_eq!(response.status, 200, "{}", response.text());
+        let items = response.json();
+        if items
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["text"] == title.as_str())
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{typed}: {items}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let secret = w.app.get("/api/v1/search/suggest?q=b%C3%ADm").await.json();
+    assert!(secret.as_array().unwrap().is_empty(), "{secret}");
+    w.app
+        .get(&format!("/api/v1/search/suggest?q={}", "a".repeat(101)))
+        .await
+        .assert_problem(422, "validation_failed");
+}

@@ -68,6 +68,7 @@ use crate::http::routes::RouteTable;
         import::import_comments,
         moderation::get_queue,
         search::get_search,
+        search::get_suggestions,
         inbox::get_inbox,
         inbox::get_assignment,
         inbox::answer,
@@ -200,6 +201,7 @@ pub fn routes(table: RouteTable) -> RouteTable {
         )
         .get("/api/v1/track/{code}", comments::track_comment)
         .get("/api/v1/search", search::get_search)
+        .get("/api/v1/search/suggest", search::get_suggestions)
         .get("/api/v1/moderation/queue", moderation::get_queue)
         .get("/api/v1/inbox", inbox::get_inbox)
         .get("/api/v1/assignments/{id}", inbox::get_assignment)

@@ -238,3 +238,51 @@ pub async fn get_search(
         did_you_mean: results.did_you_mean,
     }))
 }
+
+/// What was typed so far.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// The words typed (up to 100 characters); the last one may be unfinished.
+    pub q: String,
+}
+
+/// One suggestion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionResponse {
+    /// A consultation's or clause's title.
+    pub text: String,
+    /// `consultation` or `clause`.
+    pub kind: String,
+    /// Where to read it.
+    pub url: String,
+}
+
+/// Suggestions while typing: titles of public consultations and clauses.
+#[utoipa::path(
+    get, path = "/api/v1/search/suggest", tag = "search", params(SuggestQuery),
+    responses(
+        (status = 200, description = "Up to 8 suggestions", body = Vec<SuggestionResponse>),
+        (status = 422, description = "More than 100 characters", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_suggestions(
+    State(state): State<AppState>,
+    ValidQuery(query): ValidQuery<SuggestQuery>,
+) -> Result<Json<Vec<SuggestionResponse>>> {
+    let index = state.search.clone();
+    let suggestions = tokio::task::spawn_blocking(move || search::suggest(&index, &query.q, 8))
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("suggest task: {e}")))??;
+    Ok(Json(
+        suggestions
+            .into_iter()
+            .map(|s| SuggestionResponse {
+                url: hit_url(&s.kind, &s.consultation_id, None, &s.id),
+                text: s.text,
+                kind: s.kind,
+            })
+            .collect(),
+    ))
+}
