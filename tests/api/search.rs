@@ -514,3 +514,87 @@ async fn suggestions_complete_an_unfinished_word_from_public_titles_only() {
         .await
         .assert_problem(422, "validation_failed");
 }
+
+/// The indexer dies after writing part of a batch, before its commit: what it wrote is lost
+/// with it, and the restarted indexer re-applies the batch from the stored position.
+#[tokio::test]
+async fn an_indexer_killed_mid_batch_loses_nothing_and_doubles_nothing() {
+    let w = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = &w.app.state.db;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(
+            w.comment(&format!(
+                "Ý kiến {i} về vỉa hè đường Nguyễn Văn Cừ nối dài."
+            ))
+            .await,
+        );
+    }
+    {
+        let index = gopy::search::SearchIndex::open_or_create(dir.path()).unwrap();
+        let mut position = gopy::search::indexer::Position {
+            version: gopy::search::SCHEMA_VERSION,
+            ..Default::default()
+        };
+        let mut gaps = std::collections::HashMap::new();
+        while gopy::search::indexer::apply_batch(db, &index, &mut position, &mut gaps)
+            .await
+            .unwrap()
+            > 0
+        {}
+    }
+    for i in 6..12 {
+        ids.push(
+            w.comment(&format!(
+                "Ý kiến {i} về vỉa hè đường Nguyễn Văn Cừ nối dài."
+            ))
+            .await,
+        );
+    }
+    {
+        // Half of the new comments written, then the process dies before the commit.
+        let index = gopy::search::SearchIndex::open_or_create(dir.path()).unwrap();
+        for id in &ids[6..9] {
+            let docs = gopy::search::documents::comment(
+                db,
+                index.fields(),
+                uuid::Uuid::parse_str(id).unwrap(),
+            )
+            .await
+            .unwrap();
+            index
+                .with_writer(|writer, _| {
+                    for doc in docs {
+                        writer.add_document(doc)?;
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
+    let index = gopy::search::SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut position = gopy::search::indexer::stored_position(&index)
+        .unwrap()
+        .unwrap();
+    let mut gaps = std::collections::HashMap::new();
+    while gopy::search::indexer::apply_batch(db, &index, &mut position, &mut gaps)
+        .await
+        .unwrap()
+        > 0
+    {}
+    let searcher = index.searcher();
+    let f = index.fields();
+    for id in &ids {
+        let count = searcher
+            .search(
+                &tantivy::query::TermQuery::new(
+                    tantivy::Term::from_field_text(f.id, &format!("comment_full:{id}")),
+                    tantivy::schema::IndexRecordOption::Basic,
+                ),
+                &tantivy::collector::Count,
+            )
+            .unwrap();
+        assert_eq!(count, 1, "comment {id}");
+    }
+}
