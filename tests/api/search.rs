@@ -598,3 +598,35 @@ async fn an_indexer_killed_mid_batch_loses_nothing_and_doubles_nothing() {
         assert_eq!(count, 1, "comment {id}");
     }
 }
+
+#[tokio::test]
+async fn snippets_are_escaped_html() {
+    let w = world().await;
+    let id = w
+        .comment("<script>alert('x')</script> Đề nghị trồng cây xanh <b>dọc</b> kênh Xáng Xà No.")
+        .await;
+    w.decide(&id, json!({"decision": "approve"})).await;
+    wait_for(&w.app, "q=kenh+xang+xa+no", None, &id, true).await;
+    let results = search(&w.app, "q=kenh+xang+xa+no", None).await;
+    let snippet = results["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"].as_str().unwrap().contains(&id))
+        .unwrap()["snippet_html"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!snippet.contains("<script"), "{snippet}");
+    assert!(!snippet.contains("<b>"), "{snippet}");
+    assert!(snippet.contains("&lt;"), "{snippet}");
+    let page = w
+        .app
+        .get_page("/search?q=kenh+xang+xa+no", None)
+        .await
+        .text();
+    assert!(
+        !page.contains("<script>alert"),
+        "the page shows the text, never runs it"
+    );
+}
