@@ -17,6 +17,8 @@
     reason = "a benchmark that cannot set up should stop loudly"
 )]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -26,7 +28,7 @@ use gopy::config::Settings;
 use gopy::startup::Application;
 use http::Request;
 use http_body_util::BodyExt;
-use sea_orm::{ConnectionTrait, Database, EntityTrait, QueryOrder};
+use sea_orm::{EntityTrait, QueryOrder};
 use tower::ServiceExt;
 
 const COMMENTS: usize = 10_000;
@@ -206,21 +208,9 @@ async fn main() {
     );
     run("sqlite", &sqlite, dir.path()).await;
     if let Ok(server) = std::env::var("BENCH_DATABASE_URL") {
-        let name = format!("gopy_bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = Database::connect(&server).await.unwrap();
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let base = server
-            .rsplit_once('/')
-            .map_or(server.as_str(), |(b, _)| b)
-            .to_owned();
+        let scratch = support::ScratchDatabase::create(&server, "gopy_bench").await;
         let pg_dir = tempfile::tempdir().unwrap();
-        run("postgres", &format!("{base}/{name}"), pg_dir.path()).await;
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .unwrap();
+        run("postgres", &scratch.url, pg_dir.path()).await;
+        scratch.drop_now().await;
     }
 }

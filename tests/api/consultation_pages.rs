@@ -263,7 +263,18 @@ async fn the_body_is_markdown_rendered_safely() {
         vec!["quan trọng"]
     );
     assert_eq!(select_texts(&doc, &format!("{body} h4")), vec!["Tiểu mục"]);
-    assert!(select_texts(&doc, "script").is_empty(), "no script element");
+    // The only scripts are gopy's own files; nothing from the body runs.
+    assert!(
+        select_texts(&doc, "script").iter().all(String::is_empty),
+        "no inline script"
+    );
+    assert!(
+        select_attrs(&doc, "script", "src")
+            .iter()
+            .all(|src| src.starts_with("/static/")),
+        "scripts come from /static only"
+    );
+    assert!(select_texts(&doc, &format!("{body} script")).is_empty());
     assert!(select_texts(&doc, &format!("{body} img")).is_empty());
     assert!(select_attrs(&doc, &format!("{body} a"), "href").is_empty());
     let text = select_texts(&doc, body).join(" ");
