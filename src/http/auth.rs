@@ -48,21 +48,27 @@ pub struct Viewer {
     pub signed_in: Option<SignedIn>,
 }
 
+impl SignedIn {
+    /// The account as the policy module sees it.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account: Some(ActorAccount {
+                user_id: self.user.id,
+                role: self.user.role,
+                agency_id: self.user.agency_id,
+                organization_id: self.user.organization_id,
+                verified: self.user.email_verified_at.is_some(),
+            }),
+        }
+    }
+}
+
 impl Viewer {
     /// The requester as the policy module sees it.
     pub fn actor(&self) -> Actor {
-        let Some(s) = &self.signed_in else {
-            return Actor::anonymous();
-        };
-        Actor {
-            account: Some(ActorAccount {
-                user_id: s.user.id,
-                role: s.user.role,
-                agency_id: s.user.agency_id,
-                organization_id: s.user.organization_id,
-                verified: s.user.email_verified_at.is_some(),
-            }),
-        }
+        self.signed_in
+            .as_ref()
+            .map_or_else(Actor::anonymous, SignedIn::actor)
     }
 
     /// The signed-in user, or 401.

@@ -24,6 +24,7 @@ struct World {
     consultation: consultations::Model,
     lead: agencies::Model,
     moderator: String,
+    moderator_user: users::Model,
     officer: users::Model,
     officer_auth: String,
 }
@@ -77,6 +78,7 @@ async fn world() -> World {
         consultation,
         lead,
         moderator,
+        moderator_user,
         officer,
         officer_auth,
     }
@@ -132,6 +134,11 @@ impl World {
         assert_eq!(response.status, 200, "{}", response.text());
         response.json()
     }
+}
+
+/// The id of the first assignment of an approval's answer.
+fn first_assignment(decided: &Value) -> String {
+    decided["assignments"][0]["id"].as_str().unwrap().to_owned()
 }
 
 async fn calendar(app: &TestApp) -> gopy::domain::calendar::WorkingCalendar {
@@ -321,7 +328,7 @@ async fn an_answer_is_public_and_its_author_is_told_by_mail_and_in_the_app() {
         )
         .await;
     let decided = w.approve(&id, json!({})).await;
-    let assignment = decided["assignments"][0]["id"].as_str().unwrap().to_owned();
+    let assignment = first_assignment(&decided);
     let uri = format!("/api/v1/assignments/{assignment}/answer");
     w.call(
         Method::POST,
@@ -466,7 +473,7 @@ async fn transfers_and_extensions_wait_for_a_moderator() {
         )
         .await;
     let decided = w.approve(&id, json!({})).await;
-    let assignment = decided["assignments"][0]["id"].as_str().unwrap().to_owned();
+    let assignment = first_assignment(&decided);
     let due_before = NaiveDate::parse_from_str(
         decided["assignments"][0]["due_on"].as_str().unwrap(),
         "%Y-%m-%d",
@@ -607,8 +614,7 @@ async fn reminders_and_escalations_are_sent_once_even_when_the_job_runs_again() 
         )
         .await;
     let decided = w.approve(&id, json!({})).await;
-    let assignment_id =
-        uuid::Uuid::parse_str(decided["assignments"][0]["id"].as_str().unwrap()).unwrap();
+    let assignment_id = uuid::Uuid::parse_str(&first_assignment(&decided)).unwrap();
     let cal = calendar(&w.app).await;
     // A fixed working day, so the test does not depend on today's weekday.
     let today = cal.add_working_days(NaiveDate::from_ymd_opt(2027, 3, 1).unwrap(), 0);
@@ -689,8 +695,7 @@ async fn overdue_assignments_show_on_public_pages_and_in_the_inbox() {
         )
         .await;
     let decided = w.approve(&id, json!({})).await;
-    let assignment_id =
-        uuid::Uuid::parse_str(decided["assignments"][0]["id"].as_str().unwrap()).unwrap();
+    let assignment_id = uuid::Uuid::parse_str(&first_assignment(&decided)).unwrap();
     let mut row = assignments::Entity::find_by_id(assignment_id)
         .one(&w.app.state.db)
         .await
@@ -754,12 +759,7 @@ async fn due_dates_skip_weekends_tet_and_the_days_admins_enter() {
 #[tokio::test]
 async fn every_form_of_the_inbox_and_moderation_pages_refuses_a_missing_csrf_field() {
     let w = world().await;
-    let moderator = users::Entity::find()
-        .filter(users::Column::Email.eq("mttq@vidu.vn"))
-        .one(&w.app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let moderator = w.moderator_user.clone();
     let routes = gopy::http::route_table();
     let posts: Vec<&str> = routes
         .entries()
@@ -794,7 +794,7 @@ async fn an_officer_answers_and_a_moderator_grants_an_extension_from_the_pages()
         )
         .await;
     let decided = w.approve(&id, json!({})).await;
-    let assignment = decided["assignments"][0]["id"].as_str().unwrap().to_owned();
+    let assignment = first_assignment(&decided);
     let mut officer = crate::helpers::browser::Browser::signed_in(&w.app, &w.officer).await;
     let inbox = officer.get("/agency/inbox").await;
     assert_eq!(inbox.status, 200);
@@ -824,12 +824,7 @@ async fn an_officer_answers_and_a_moderator_grants_an_extension_from_the_pages()
         .await;
     assert_eq!(asked.status, 303, "{}", asked.text());
     // The moderator grants it on the requests page.
-    let moderator = users::Entity::find()
-        .filter(users::Column::Email.eq("mttq@vidu.vn"))
-        .one(&w.app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let moderator = w.moderator_user.clone();
     let mut front = crate::helpers::browser::Browser::signed_in(&w.app, &moderator).await;
     let page = front.get("/moderation/requests").await;
     let actions =

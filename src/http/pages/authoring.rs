@@ -15,7 +15,7 @@ use http::request::Parts;
 use uuid::Uuid;
 
 use crate::error::Error;
-use crate::http::auth::{SignedIn, Viewer};
+use crate::http::auth::SignedIn;
 use crate::http::csrf::{CsrfForm, see_other};
 use crate::http::pages::access::AccountHolder;
 use crate::http::pages::authoring_form::{DraftChoices, DraftForm, draft_choices};
@@ -38,10 +38,7 @@ pub struct Officer(pub SignedIn);
 impl Officer {
     /// The account as the policy sees it.
     pub fn actor(&self) -> Actor {
-        Viewer {
-            signed_in: Some(self.0.clone()),
-        }
-        .actor()
+        self.0.actor()
     }
 }
 

@@ -12,7 +12,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::Error;
-use crate::http::auth::Viewer;
 use crate::http::csrf::{CsrfForm, see_other};
 use crate::http::pages::access::{InboxPage, ModeratorPage};
 use crate::http::pages::forms::FormErrors;
@@ -35,13 +34,6 @@ pub const DISPOSITIONS: [&str; 4] = [
     "not_accepted",
     "explained",
 ];
-
-fn actor_of(signed_in: crate::http::auth::SignedIn) -> Actor {
-    Viewer {
-        signed_in: Some(signed_in),
-    }
-    .actor()
-}
 
 fn due(date: chrono::NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
@@ -139,7 +131,7 @@ pub async fn show_inbox(
         _ => (InboxView::ToDo, "todo"),
     };
     let page = params.page.parse().ok().filter(|p| *p >= 1).unwrap_or(1);
-    let (items, total) = assignments::inbox(&state.db, &actor_of(signed_in), view, page, PER_PAGE)
+    let (items, total) = assignments::inbox(&state.db, &signed_in.actor(), view, page, PER_PAGE)
         .await
         .map_err(|e| layout.fail(e))?;
     Ok(render(&InboxListPage {
@@ -277,7 +269,7 @@ pub async fn show_item(
     item_page(
         &state,
         layout,
-        &actor_of(signed_in),
+        &signed_in.actor(),
         id,
         ActionForm::default(),
         FormErrors::default(),
@@ -320,7 +312,7 @@ pub async fn answer(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&layout, &id)?;
-    let actor = actor_of(signed_in);
+    let actor = signed_in.actor();
     let outcome = assignments::answer(
         &state.db,
         &actor,
@@ -355,7 +347,7 @@ pub async fn transfer(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&layout, &id)?;
-    let actor = actor_of(signed_in);
+    let actor = signed_in.actor();
     let outcome = assignments::request_transfer(
         &state.db,
         &actor,
@@ -386,7 +378,7 @@ pub async fn extension(
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&layout, &id)?;
-    let actor = actor_of(signed_in);
+    let actor = signed_in.actor();
     let days = form.extra_working_days.trim().parse::<u32>().unwrap_or(0);
     let outcome = assignments::request_extension(&state.db, &actor, id, &form.reason, days)
         .await
@@ -497,7 +489,7 @@ pub async fn show_requests(
     layout: Layout,
     ModeratorPage(signed_in): ModeratorPage,
 ) -> Result<Response, PageError> {
-    requests_page(&state, layout, &actor_of(signed_in), None).await
+    requests_page(&state, layout, &signed_in.actor(), None).await
 }
 
 /// The decision form of a request.
@@ -524,7 +516,7 @@ pub async fn decide_request(
 ) -> Result<Response, PageError> {
     let t = layout.t;
     let id = Uuid::parse_str(&id).map_err(|_| layout.fail(Error::NotFound("request")))?;
-    let actor = actor_of(signed_in);
+    let actor = signed_in.actor();
     let decision = RequestDecision {
         grant: form.decision == "grant",
         note: Some(form.note.clone()).filter(|n| !n.trim().is_empty()),

@@ -15,7 +15,6 @@ use uuid::Uuid;
 
 use crate::error::Error;
 use crate::http::api::moderation::parse_status;
-use crate::http::auth::Viewer;
 use crate::http::csrf::{CsrfForm, see_other};
 use crate::http::pages::access::{ModeratorPage, encode_query_value};
 use crate::http::pages::forms::FormErrors;
@@ -355,10 +354,7 @@ pub async fn show_queue(
     Query(params): Query<QueueParams>,
 ) -> Result<Response, PageError> {
     let t = layout.t;
-    let actor = Viewer {
-        signed_in: Some(signed_in),
-    }
-    .actor();
+    let actor = signed_in.actor();
     let page = params.page_number();
     let queue = moderation::queue(&state.db, &actor, &params.filter(), page, PER_PAGE)
         .await
@@ -469,10 +465,7 @@ pub async fn bulk(
         request.reason_code = Some(value("reason_code")).filter(|r| !r.is_empty());
         request.note = Some(value("note")).filter(|n| !n.is_empty());
     }
-    let actor = Viewer {
-        signed_in: Some(signed_in),
-    }
-    .actor();
+    let actor = signed_in.actor();
     match moderation::decide_many(
         &state.db,
         &actor,
@@ -665,10 +658,7 @@ pub async fn show_review(
     let Ok(id) = Uuid::parse_str(&id) else {
         return Err(layout.fail(Error::NotFound("comment")));
     };
-    let actor = Viewer {
-        signed_in: Some(signed_in),
-    }
-    .actor();
+    let actor = signed_in.actor();
     review_page(
         &state,
         layout,
@@ -693,10 +683,7 @@ pub async fn decide(
     let Ok(id) = Uuid::parse_str(&id) else {
         return Err(layout.fail(Error::NotFound("comment")));
     };
-    let actor = Viewer {
-        signed_in: Some(signed_in),
-    }
-    .actor();
+    let actor = signed_in.actor();
     let decision = match form.decision.as_str() {
         "approve" => Decision::Approve,
         "reject" => Decision::Reject,
