@@ -1,6 +1,7 @@
 //! gopy ("góp ý": to give one's opinion): citizen feedback and public consultation for
 //! Vietnamese cities.
 
+pub mod charts;
 pub mod config;
 pub mod db;
 pub mod domain;
