@@ -33,7 +33,11 @@ impl Bar {
 
     /// A bar for a share, drawn against 100 and written as a whole percentage.
     pub fn percent(label: impl Into<String>, share: f64) -> Self {
-        let share = if share.is_finite() { share.clamp(0.0, 1.0) } else { 0.0 };
+        let share = if share.is_finite() {
+            share.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         Self {
             label: label.into(),
             value: share * 100.0,
@@ -118,7 +122,11 @@ pub fn columns(title: &str, description: &str, bars: &[Bar], label_every: usize)
     let height = 220.0;
     let plot_top = 20.0;
     let plot_bottom = height - 30.0;
-    let largest = bars.iter().map(|b| b.value).fold(0.0_f64, f64::max).max(1.0);
+    let largest = bars
+        .iter()
+        .map(|b| b.value)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
     let slot = (WIDTH - 40.0) / bars.len().max(1) as f64;
     let width = (slot * 0.7).max(1.0);
     let every = label_every.max(1);

@@ -237,6 +237,11 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     }
     if demo {
         let accounts = first_run::ensure_demo_accounts(&app.state().db, settings.password).await?;
+        if load_demo_history(app.state()).await? {
+            println!(
+                "Demo history: a concluded consultation with answered comments (its synthesis, acceptance table and the supervision dashboard have figures)."
+            );
+        }
         println!("Demo accounts (passwords are new on every start with --demo):");
         for account in accounts {
             println!(
@@ -252,6 +257,32 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     cancel_on_signal(shutdown.clone());
     app.run_until_stopped(shutdown).await?;
     Ok(())
+}
+
+/// Loads the demo history once, keyed in by the demo moderator and answered by the demo officer
+/// of the Department of Agriculture and Environment.
+async fn load_demo_history(state: &gopy::state::AppState) -> anyhow::Result<bool> {
+    let find = |local: &'static str| async move {
+        let email = gopy::domain::account::Email::parse(&format!("{local}@demo.gopy.vn"))
+            .map_err(|_| anyhow::anyhow!("demo email"))?;
+        gopy::services::users::find_by_email(&state.db, &email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo account {local} is missing"))
+    };
+    let moderator = find("mttq").await?;
+    let officer = find("canbo.moitruong").await?;
+    let loaded = gopy::services::demo_history::ensure(
+        &state.db,
+        &state.settings,
+        &state.base_url,
+        &moderator,
+        &officer,
+    )
+    .await?;
+    if loaded {
+        state.mail_queued();
+    }
+    Ok(loaded)
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<()> {

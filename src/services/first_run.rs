@@ -191,7 +191,7 @@ pub async fn ensure_reference(
         let txn = crate::db::begin_write(db).await?;
         load_reference(&txn, &reference).await?;
         if settings.load_samples {
-            loaded.1 = load_samples(&txn, BUILTIN_SAMPLES).await?;
+            loaded.1 = load_samples(&txn, BUILTIN_SAMPLES).await?.len();
         }
         txn.commit().await?;
         loaded.0 = true;
@@ -428,10 +428,12 @@ where
 }
 
 /// Loads the sample consultations; returns how many.
-async fn load_samples<C: ConnectionTrait>(db: &C, source: &str) -> Result<usize> {
+/// Inserts the consultations of a samples file (published, open) and returns their ids.
+pub(crate) async fn load_samples<C: ConnectionTrait>(db: &C, source: &str) -> Result<Vec<Uuid>> {
     let samples: SamplesFile = serde_json::from_str(source)
         .map_err(|e| Error::Internal(anyhow::anyhow!("sample consultations do not parse: {e}")))?;
     let at = now();
+    let mut ids = Vec::new();
     for sample in &samples.consultations {
         let agency = agencies::Entity::find()
             .filter(agencies::Column::Code.eq(sample.lead_agency.as_str()))
@@ -481,8 +483,9 @@ async fn load_samples<C: ConnectionTrait>(db: &C, source: &str) -> Result<usize>
         let mut rows = Vec::new();
         flatten_clauses(&sample.clauses, id, None, &mut rows);
         insert_chunked::<clauses::Entity, _, _>(db, rows).await?;
+        ids.push(id);
     }
-    Ok(samples.consultations.len())
+    Ok(ids)
 }
 
 fn flatten_clauses(
@@ -568,6 +571,15 @@ pub async fn ensure_demo_accounts(
             None,
         ),
         (Role::Admin, "quantri", "Quản trị demo", None, None),
+        // An officer of the Department of Agriculture and Environment, which answered the
+        // concluded consultation of the demo history.
+        (
+            Role::AgencyOfficer,
+            "canbo.moitruong",
+            "Võ Thành Nhân",
+            Some("SNNMT".to_owned()),
+            None,
+        ),
     ];
     let mut accounts = Vec::new();
     for (role, local, name, agency_code, organization_code) in plan {

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod comment_reading;
 pub mod comments;
 pub mod consultations;
+pub mod demo_history;
 pub mod first_run;
 pub mod import;
 pub mod limits;
