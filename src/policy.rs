@@ -69,6 +69,19 @@ pub enum Action {
     DecideAssignmentRequests,
     /// Edit routing rules and the calendar's exceptions (admins).
     AdministerRouting,
+    /// Read a consultation's reports (synthesis, acceptance table): moderators, the lead
+    /// agency's officers and admins at any time; everyone once it is closed.
+    ReadReports {
+        /// The consultation's lead agency.
+        lead_agency_id: Uuid,
+        /// Whether the consultation is closed (or concluded).
+        closed: bool,
+    },
+    /// Sign off a consultation's acceptance table (officers of its lead agency).
+    SignOffAcceptance {
+        /// The consultation's lead agency.
+        lead_agency_id: Uuid,
+    },
 }
 
 impl Actor {
@@ -80,7 +93,10 @@ impl Actor {
     /// Whether this actor may perform `action`.
     pub fn can(&self, action: &Action) -> bool {
         let Some(account) = &self.account else {
-            return matches!(action, Action::ReadPublic);
+            return matches!(
+                action,
+                Action::ReadPublic | Action::ReadReports { closed: true, .. }
+            );
         };
         match action {
             Action::ReadPublic | Action::ManageOwnAccount => true,
@@ -102,6 +118,18 @@ impl Actor {
             }
             Action::DecideAssignmentRequests => account.role == Role::Moderator,
             Action::AdministerRouting => account.role == Role::Admin,
+            Action::ReadReports {
+                lead_agency_id,
+                closed,
+            } => {
+                *closed
+                    || matches!(account.role, Role::Moderator | Role::Admin)
+                    || (account.role == Role::AgencyOfficer
+                        && account.agency_id == Some(*lead_agency_id))
+            }
+            Action::SignOffAcceptance { lead_agency_id } => {
+                account.role == Role::AgencyOfficer && account.agency_id == Some(*lead_agency_id)
+            }
             Action::PublishConsultation { lead_agency_id } => match account.role {
                 Role::Admin => true,
                 Role::AgencyOfficer => account.agency_id == Some(*lead_agency_id),
@@ -174,6 +202,38 @@ mod tests {
             );
         }
         assert!(!Actor::anonymous().can(&Action::ImportComments));
+    }
+
+    #[test]
+    fn reports_are_public_once_closed_and_only_the_lead_agency_signs_them() {
+        let lead = Uuid::now_v7();
+        let open = Action::ReadReports {
+            lead_agency_id: lead,
+            closed: false,
+        };
+        let closed = Action::ReadReports {
+            lead_agency_id: lead,
+            closed: true,
+        };
+        assert!(Actor::anonymous().can(&closed));
+        assert!(!Actor::anonymous().can(&open));
+        assert!(!actor(Role::Resident, None).can(&open));
+        assert!(!actor(Role::AgencyOfficer, Some(Uuid::now_v7())).can(&open));
+        assert!(actor(Role::AgencyOfficer, Some(lead)).can(&open));
+        assert!(actor(Role::Moderator, None).can(&open));
+        assert!(actor(Role::Admin, None).can(&open));
+        let sign = Action::SignOffAcceptance {
+            lead_agency_id: lead,
+        };
+        assert!(actor(Role::AgencyOfficer, Some(lead)).can(&sign));
+        for who in [
+            actor(Role::AgencyOfficer, Some(Uuid::now_v7())),
+            actor(Role::Moderator, None),
+            actor(Role::Admin, None),
+            Actor::anonymous(),
+        ] {
+            assert!(!who.can(&sign));
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@
 pub mod enums;
 pub mod prelude;
 
+pub mod acceptance_rows;
+pub mod acceptance_signoffs;
 pub mod admin_units;
 pub mod agencies;
 pub mod agency_responses;

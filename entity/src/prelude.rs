@@ -11,6 +11,8 @@ pub use crate::enums::{
     ConsultationStatus, Decision, Disposition, OrganizationKind, Role, Stance, UnitLevel,
 };
 
+pub use crate::acceptance_rows::Entity as AcceptanceRows;
+pub use crate::acceptance_signoffs::Entity as AcceptanceSignoffs;
 pub use crate::admin_units::Entity as AdminUnits;
 pub use crate::agencies::Entity as Agencies;
 pub use crate::agency_responses::Entity as AgencyResponses;

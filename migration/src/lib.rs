@@ -12,6 +12,7 @@ mod m20260201_000001_accounts;
 mod m20260301_000001_moderation;
 mod m20260401_000001_audit_chain;
 mod m20260401_000001_routing;
+mod m20260501_000001_acceptance;
 
 /// Runs every gopy migration in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260301_000001_moderation::Migration),
             Box::new(m20260401_000001_routing::Migration),
             Box::new(m20260401_000001_audit_chain::Migration),
+            Box::new(m20260501_000001_acceptance::Migration),
         ]
     }
 }

@@ -47,6 +47,18 @@ pub fn route_table() -> RouteTable {
             "/consultations/{id}/comment",
             pages::comments::show_comment_form,
         )
+        .get(
+            "/consultations/{id}/acceptance",
+            pages::acceptance::show_acceptance,
+        )
+        .get(
+            "/consultations/{id}/acceptance/{format}",
+            pages::acceptance::download_acceptance,
+        )
+        .post(
+            "/consultations/{id}/acceptance/sign-off",
+            pages::acceptance::sign_off,
+        )
         .post(
             "/consultations/{id}/comment",
             pages::comments::submit_comment,

@@ -1,5 +1,6 @@
 //! Use cases as plain async functions, one module per aggregate.
 
+pub mod acceptance;
 pub mod accounts;
 pub mod admin;
 pub mod api_tokens;

@@ -39,6 +39,17 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/consultations/{id}", Rule::Public),
     ("GET", "/consultations/{id}/comment", Rule::Commenter),
     ("POST", "/consultations/{id}/comment", Rule::Commenter),
+    ("GET", "/consultations/{id}/acceptance", Rule::Public),
+    (
+        "GET",
+        "/consultations/{id}/acceptance/{format}",
+        Rule::Public,
+    ),
+    (
+        "POST",
+        "/consultations/{id}/acceptance/sign-off",
+        Rule::SignedIn,
+    ),
     ("GET", "/comments/{id}", Rule::Public),
     ("GET", "/comments/{id}/receipt", Rule::SignedIn),
     ("GET", "/comments/{id}/edit", Rule::Commenter),
@@ -230,6 +241,22 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/notifications", Rule::SignedIn),
     ("POST", "/api/v1/notifications/read", Rule::SignedIn),
     ("GET", "/api/v1/audit/head", Rule::Public),
+    ("GET", "/api/v1/consultations/{id}/acceptance", Rule::Public),
+    (
+        "GET",
+        "/api/v1/consultations/{id}/acceptance/sign-offs",
+        Rule::Public,
+    ),
+    (
+        "POST",
+        "/api/v1/consultations/{id}/acceptance/sign-offs",
+        Rule::SignedIn,
+    ),
+    (
+        "GET",
+        "/api/v1/consultations/{id}/acceptance/{format}",
+        Rule::Public,
+    ),
 ];
 
 const PASSWORD: &str = "mật khẩu thử nghiệm";

@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod acceptance;
 mod account_pages;
 mod accounts_api;
 mod attachments;

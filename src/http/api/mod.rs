@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by OpenAPI 3.1 at `/api/v1/openapi.json`.
 
+pub mod acceptance;
 pub mod account;
 pub mod admin;
 pub mod attachments;
@@ -102,6 +103,10 @@ use crate::http::routes::RouteTable;
         notifications::list_notifications,
         notifications::mark_read,
         audit::get_audit_head,
+        acceptance::get_acceptance,
+        acceptance::get_acceptance_file,
+        acceptance::list_sign_offs,
+        acceptance::sign_off,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     tags(
@@ -118,6 +123,7 @@ use crate::http::routes::RouteTable;
         (name = "moderation", description = "The Fatherland Front's moderation: queue, flags, decisions, campaigns"),
         (name = "routing", description = "Rules proposing which agency answers a comment (admins)"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
+        (name = "reports", description = "Reports from the record: the acceptance table and its sign-offs"),
     )
 )]
 pub struct ApiDoc;
@@ -250,4 +256,20 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .get("/api/v1/notifications", notifications::list_notifications)
         .post("/api/v1/notifications/read", notifications::mark_read)
         .get("/api/v1/audit/head", audit::get_audit_head)
+        .get(
+            "/api/v1/consultations/{id}/acceptance",
+            acceptance::get_acceptance,
+        )
+        .get(
+            "/api/v1/consultations/{id}/acceptance/sign-offs",
+            acceptance::list_sign_offs,
+        )
+        .post(
+            "/api/v1/consultations/{id}/acceptance/sign-offs",
+            acceptance::sign_off,
+        )
+        .get(
+            "/api/v1/consultations/{id}/acceptance/{format}",
+            acceptance::get_acceptance_file,
+        )
 }

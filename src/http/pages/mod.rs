@@ -1,5 +1,6 @@
 //! Server-rendered HTML pages (askama templates in `frontend/templates`).
 
+pub mod acceptance;
 pub mod access;
 pub mod account;
 pub mod account_data;
