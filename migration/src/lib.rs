@@ -13,6 +13,7 @@ mod m20260301_000001_moderation;
 mod m20260401_000001_audit_chain;
 mod m20260401_000001_routing;
 mod m20260501_000001_acceptance;
+mod m20260502_000001_themes;
 
 /// Runs every gopy migration in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260401_000001_routing::Migration),
             Box::new(m20260401_000001_audit_chain::Migration),
             Box::new(m20260501_000001_acceptance::Migration),
+            Box::new(m20260502_000001_themes::Migration),
         ]
     }
 }

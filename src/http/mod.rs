@@ -59,6 +59,22 @@ pub fn route_table() -> RouteTable {
             "/consultations/{id}/acceptance/sign-off",
             pages::acceptance::sign_off,
         )
+        .get(
+            "/consultations/{id}/synthesis",
+            pages::synthesis::show_synthesis,
+        )
+        .post(
+            "/consultations/{id}/synthesis/themes",
+            pages::synthesis::create_theme,
+        )
+        .post(
+            "/consultations/{id}/synthesis/themes/{theme_id}",
+            pages::synthesis::tag_theme,
+        )
+        .post(
+            "/consultations/{id}/synthesis/suggestions/{campaign_id}",
+            pages::synthesis::adopt_suggestion,
+        )
         .post(
             "/consultations/{id}/comment",
             pages::comments::submit_comment,

@@ -275,7 +275,7 @@ pub async fn readable<C: ConnectionTrait>(
 }
 
 /// "Điều 3", "Điều 3, khoản 2", "Điều 3, khoản 2, điểm a" for every clause of a consultation.
-fn clause_labels(all: &[clauses::Model]) -> HashMap<Uuid, String> {
+pub fn clause_labels(all: &[clauses::Model]) -> HashMap<Uuid, String> {
     let by_id: HashMap<Uuid, &clauses::Model> = all.iter().map(|c| (c.id, c)).collect();
     all.iter()
         .map(|clause| {

@@ -40,6 +40,22 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/consultations/{id}/comment", Rule::Commenter),
     ("POST", "/consultations/{id}/comment", Rule::Commenter),
     ("GET", "/consultations/{id}/acceptance", Rule::Public),
+    ("GET", "/consultations/{id}/synthesis", Rule::Public),
+    (
+        "POST",
+        "/consultations/{id}/synthesis/themes",
+        Rule::Moderation,
+    ),
+    (
+        "POST",
+        "/consultations/{id}/synthesis/themes/{theme_id}",
+        Rule::Moderation,
+    ),
+    (
+        "POST",
+        "/consultations/{id}/synthesis/suggestions/{campaign_id}",
+        Rule::Moderation,
+    ),
     (
         "GET",
         "/consultations/{id}/acceptance/{format}",
@@ -242,6 +258,10 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/notifications/read", Rule::SignedIn),
     ("GET", "/api/v1/audit/head", Rule::Public),
     ("GET", "/api/v1/consultations/{id}/acceptance", Rule::Public),
+    ("GET", "/api/v1/consultations/{id}/synthesis", Rule::Public),
+    ("POST", "/api/v1/consultations/{id}/themes", Rule::SignedIn),
+    ("POST", "/api/v1/themes/{id}/comments", Rule::SignedIn),
+    ("POST", "/api/v1/campaigns/{id}/theme", Rule::Moderation),
     (
         "GET",
         "/api/v1/consultations/{id}/acceptance/sign-offs",
@@ -273,6 +293,8 @@ fn rule_of(method: &Method, path: &str) -> Option<Rule> {
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
         .replace("{clause_id}", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c")
+        .replace("{theme_id}", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5d")
+        .replace("{campaign_id}", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5e")
         .replace("{code}", "31150")
         .replace("{file}", "gopy.css")
 }

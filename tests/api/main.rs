@@ -8,7 +8,6 @@
 
 mod helpers;
 
-mod acceptance;
 mod account_pages;
 mod accounts_api;
 mod attachments;
@@ -32,6 +31,7 @@ mod migrations;
 mod moderation;
 mod notifications;
 mod ops;
+mod reports;
 mod routing;
 mod routing_admin;
 mod schema;

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod reference;
 pub mod routing;
 pub mod search;
+pub mod synthesis;
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -107,6 +108,10 @@ use crate::http::routes::RouteTable;
         acceptance::get_acceptance_file,
         acceptance::list_sign_offs,
         acceptance::sign_off,
+        synthesis::get_synthesis,
+        synthesis::create_theme,
+        synthesis::tag_comments,
+        synthesis::adopt_campaign,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     tags(
@@ -123,7 +128,7 @@ use crate::http::routes::RouteTable;
         (name = "moderation", description = "The Fatherland Front's moderation: queue, flags, decisions, campaigns"),
         (name = "routing", description = "Rules proposing which agency answers a comment (admins)"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
-        (name = "reports", description = "Reports from the record: the acceptance table and its sign-offs"),
+        (name = "reports", description = "Reports from the record: the synthesis and its themes, the acceptance table and its sign-offs"),
     )
 )]
 pub struct ApiDoc;
@@ -272,4 +277,11 @@ pub fn routes(table: RouteTable) -> RouteTable {
             "/api/v1/consultations/{id}/acceptance/{format}",
             acceptance::get_acceptance_file,
         )
+        .get(
+            "/api/v1/consultations/{id}/synthesis",
+            synthesis::get_synthesis,
+        )
+        .post("/api/v1/consultations/{id}/themes", synthesis::create_theme)
+        .post("/api/v1/themes/{id}/comments", synthesis::tag_comments)
+        .post("/api/v1/campaigns/{id}/theme", synthesis::adopt_campaign)
 }

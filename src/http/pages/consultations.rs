@@ -140,6 +140,8 @@ pub struct ConsultationPage {
     pub signed_in: bool,
     /// Sign-in link returning to this list.
     pub sign_in_href: String,
+    /// Whether the viewer may read the synthesis and the acceptance table (everyone once closed).
+    pub reports: bool,
     /// Moderation counts by outcome, and rejections by translated reason (only reasons used).
     pub moderation: (
         crate::services::moderation::PublicCounts,
@@ -271,6 +273,7 @@ pub async fn show_consultation(
                 .collect(),
         ),
         accepting: comments::ensure_open(consultation, at).is_ok(),
+        reports: crate::services::acceptance::can_read(&viewer.actor(), consultation),
         comments,
         can_endorse: actor.can(&Action::Comment),
         signed_in: viewer.signed_in.is_some(),

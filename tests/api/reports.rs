@@ -1,5 +1,6 @@
-//! The acceptance table ("bảng tổng hợp, tiếp thu, giải trình ý kiến"): its rows and summary
-//! against a hand-computed fixture, its CSV, XLSX and DOCX read back with reader libraries, no
+//! Reports from the record. The synthesis: its figures against a hand-computed fixture, the
+//! themes moderators create and fill, the page with its charts. The acceptance table ("bảng tổng
+//! hợp, tiếp thu, giải trình ý kiến"): its rows and summary against the same fixture, its CSV, XLSX and DOCX read back with reader libraries, no
 //! unpublished text or personal data in any of them, who may read it when, and the sign-off
 //! that freezes it with its hash on the audit chain.
 
@@ -985,4 +986,306 @@ async fn the_page_shows_the_table_and_an_officer_signs_it_off_from_it() {
         .unwrap()
         .unwrap();
     assert_eq!(event.payload["content_hash"].as_str().unwrap(), hash[0]);
+}
+
+#[tokio::test]
+async fn the_synthesis_counts_the_fixture_as_computed_by_hand() {
+    let w = world().await;
+    let residents = [
+        account(&w.app, "dan1@vidu.vn", "Dân Một", Role::Resident, true).await,
+        account(&w.app, "dan2@vidu.vn", "Dân Hai", Role::Resident, true).await,
+    ];
+    for (letter, endorsers) in [("A", 2), ("C", 1)] {
+        let comment = w.comment(letter).await;
+        for user in &residents[..endorsers] {
+            gopy::services::comment_reading::endorse(&w.app.state.db, comment.id, user.id)
+                .await
+                .unwrap();
+        }
+    }
+    // The private comment D has endorsements in the database (the public cannot give any: they
+    // stand for endorsements given before a change); the synthesis must still not show it.
+    let d = w.comment("D").await;
+    for user in &residents {
+        entity::endorsements::Entity::insert(entity::endorsements::ActiveModel {
+            comment_id: sea_orm::Set(d.id),
+            user_id: sea_orm::Set(user.id),
+            created_at: sea_orm::Set(chrono::Utc::now()),
+        })
+        .exec_without_returning(&w.app.state.db)
+        .await
+        .unwrap();
+    }
+    let uri = format!("/api/v1/consultations/{}/synthesis", w.consultation.id);
+    w.get(&uri, None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    let s = w.get(&uri, Some(&w.moderator_auth)).await;
+    assert_eq!(s.status, 200, "{}", s.text());
+    let s = s.json();
+    for (key, expected) in [
+        ("received", 10),
+        ("approved", 8),
+        ("pending", 1),
+        ("rejected", 1),
+        ("answered", 7),
+    ] {
+        assert_eq!(s[key], expected, "{key}");
+    }
+    assert_eq!(
+        s["by_stance"],
+        json!([
+            {"label": "support", "count": 0}, {"label": "oppose", "count": 0},
+            {"label": "suggest", "count": 8}, {"label": "question", "count": 0}
+        ])
+    );
+    let clauses: Vec<(String, u64)> = s["by_clause"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["label"].as_str().unwrap().to_owned(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        clauses,
+        [
+            ("Toàn bộ dự thảo".to_owned(), 1),
+            ("Điều 3, khoản 2".to_owned(), 2),
+            ("Điều 5".to_owned(), 1),
+            ("Điều 6".to_owned(), 3),
+            ("Điều 8".to_owned(), 1),
+        ]
+    );
+    assert_eq!(
+        s["by_author_kind"],
+        json!([{"label": "resident", "count": 7}, {"label": "organization", "count": 1}])
+    );
+    assert_eq!(
+        s["by_organization"],
+        json!([{"label": w.women_union, "count": 1}])
+    );
+    assert_eq!(
+        s["by_unit"],
+        json!([{"label": "Không ghi địa bàn", "count": 8}])
+    );
+    let days = s["per_day"].as_array().unwrap();
+    assert_eq!(
+        days.iter()
+            .map(|d| d["count"].as_u64().unwrap())
+            .sum::<u64>(),
+        10
+    );
+    assert_eq!(s["suggestions"].as_array().unwrap().len(), 1);
+    assert_eq!(s["suggestions"][0]["label"], "Nâng cao trình kè");
+    assert_eq!(s["suggestions"][0]["size"], 3);
+    let endorsed: Vec<(String, u64)> = s["most_endorsed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["body"].as_str().unwrap().to_owned(),
+                e["endorsements"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        endorsed,
+        [(FIXTURE[0].5.to_owned(), 2), (FIXTURE[2].5.to_owned(), 1),],
+        "only public comments, most endorsed first"
+    );
+    for secret in SECRETS {
+        assert!(
+            !s.to_string().contains(secret),
+            "{secret} leaked into the synthesis"
+        );
+    }
+
+    // Themes: a suggestion adopted, a theme made by hand, comments added, mistakes refused.
+    let campaign = s["suggestions"][0]["campaign_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let adopted = w
+        .app
+        .json(
+            Method::POST,
+            &format!("/api/v1/campaigns/{campaign}/theme"),
+            &json!({}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await;
+    assert_eq!(adopted.status, 201, "{}", adopted.text());
+    let themes_uri = format!("/api/v1/consultations/{}/themes", w.consultation.id);
+    let created = w
+        .app
+        .json(Method::POST, &themes_uri, &json!({"label": "Tiện ích dọc tuyến đi bộ", "tracking_codes": [w.code("B"), w.code("C").to_lowercase()]}), &[("authorization", &w.moderator_auth)])
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let theme_id = created.json()["id"].as_str().unwrap().to_owned();
+    w.app
+        .json(
+            Method::POST,
+            &themes_uri,
+            &json!({"label": "Tiện ích dọc tuyến đi bộ"}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await
+        .assert_problem(409, "theme_exists");
+    let unknown = w
+        .app
+        .json(
+            Method::POST,
+            &format!("/api/v1/themes/{theme_id}/comments"),
+            &json!({"tracking_codes": [w.code("H"), "GY-KHONG-CO"]}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await;
+    let problem = unknown.assert_problem(422, "validation_failed");
+    assert!(
+        problem.to_string().contains(w.code("H")),
+        "a pending comment cannot be tagged: {problem}"
+    );
+    w.app
+        .json(
+            Method::POST,
+            &themes_uri,
+            &json!({"label": "  "}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+    w.app
+        .json(
+            Method::POST,
+            &themes_uri,
+            &json!({"label": "Của cán bộ"}),
+            &[("authorization", &w.officer_auth)],
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    let added = w
+        .app
+        .json(
+            Method::POST,
+            &format!("/api/v1/themes/{theme_id}/comments"),
+            &json!({"tracking_codes": [w.code("F"), w.code("B")]}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await;
+    assert_eq!(added.json()["added"], 1, "B was already there");
+    let s = w.get(&uri, Some(&w.officer_auth)).await.json();
+    assert_eq!(
+        s["themes"],
+        json!([
+            {"id": adopted.json()["id"], "label": "Nâng cao trình kè", "count": 3},
+            {"id": theme_id, "label": "Tiện ích dọc tuyến đi bộ", "count": 3},
+        ])
+    );
+    assert_eq!(s["suggestions"], json!([]));
+    let events = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.is_in(["theme.create", "theme.tag"]))
+        .all(&w.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 3);
+}
+
+#[tokio::test]
+async fn the_synthesis_page_draws_its_charts_and_moderators_make_themes_on_it() {
+    let w = world().await;
+    let path = format!("/consultations/{}/synthesis", w.consultation.id);
+    let mut visitor = crate::helpers::browser::Browser::anonymous(&w.app);
+    let before = visitor.get(&path).await;
+    assert!(
+        before.status == 303 || before.status == 401,
+        "{}",
+        before.status
+    );
+
+    let mut moderator = crate::helpers::browser::Browser::signed_in(&w.app, &w.moderator).await;
+    let page = moderator.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.html();
+    assert_eq!(
+        crate::helpers::select_texts(&html, "[data-testid=total-received]"),
+        ["10"]
+    );
+    assert_eq!(
+        crate::helpers::select_texts(&html, "[data-testid=figure-clause] svg").len(),
+        1
+    );
+    let clause_lines = crate::helpers::select_texts(
+        &html,
+        "[data-testid=figure-clause] [data-testid=figure-line] th",
+    );
+    assert_eq!(clause_lines[0], "Toàn bộ dự thảo");
+    assert_eq!(clause_lines.len(), 5);
+    let links = crate::helpers::select_attrs(&html, "[data-testid=figure-clause] tbody a", "href");
+    assert!(
+        links[0].starts_with(&format!("/consultations/{}?clause=", w.consultation.id)),
+        "{links:?}"
+    );
+    assert!(
+        page.text().contains("<title>"),
+        "charts carry a title for screen readers"
+    );
+
+    let action = format!("{path}/themes");
+    let csrf = crate::helpers::browser::Browser::csrf_of(&page, &action);
+    let refused = moderator
+        .post(
+            &action,
+            &[
+                ("csrf_token", &csrf),
+                ("label", "Mái che"),
+                ("tracking_codes", "GY-SAI-MA"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let errors = crate::helpers::select_texts(&refused.html(), "[data-testid=theme-error]");
+    assert!(errors[0].contains("GY-SAI-MA"), "{errors:?}");
+    let codes = format!("{}\n{}", w.code("B"), w.code("A"));
+    let created = moderator
+        .post(
+            &action,
+            &[
+                ("csrf_token", &csrf),
+                ("label", "Mái che"),
+                ("tracking_codes", &codes),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text());
+    let page = moderator.get(&path).await;
+    let rows = crate::helpers::select_texts(&page.html(), "[data-testid=theme-row]");
+    assert_eq!(rows.len(), 1);
+    assert!(
+        rows[0].contains("Mái che") && rows[0].contains('2'),
+        "{rows:?}"
+    );
+
+    w.close().await;
+    let public = visitor.get(&path).await;
+    assert_eq!(public.status, 200);
+    assert!(
+        crate::helpers::select_texts(&public.html(), "[data-testid=new-theme-form]").is_empty()
+    );
+    let consultation = visitor
+        .get(&format!("/consultations/{}", w.consultation.id))
+        .await;
+    let report_links =
+        crate::helpers::select_attrs(&consultation.html(), "[data-testid=report-links] a", "href");
+    assert_eq!(
+        report_links,
+        [
+            path.clone(),
+            format!("/consultations/{}/acceptance", w.consultation.id)
+        ]
+    );
 }
