@@ -207,6 +207,11 @@ pub fn route_table() -> RouteTable {
             pages::authoring_tree::delete_draft,
         )
         .get("/search", pages::search::show_search)
+        .get("/supervision", pages::supervision::show_dashboard)
+        .get(
+            "/supervision/agencies/{code}",
+            pages::supervision::show_items,
+        )
         .get("/moderation", pages::moderation::show_queue)
         .post("/moderation/bulk", pages::moderation::bulk)
         .get("/moderation/comments/{id}", pages::moderation::show_review)

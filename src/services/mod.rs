@@ -25,6 +25,7 @@ pub mod routing_rules;
 pub mod screening;
 pub mod search;
 pub mod sessions;
+pub mod supervision;
 pub mod synthesis;
 pub mod units;
 pub mod users;

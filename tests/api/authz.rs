@@ -41,6 +41,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/consultations/{id}/comment", Rule::Commenter),
     ("GET", "/consultations/{id}/acceptance", Rule::Public),
     ("GET", "/consultations/{id}/synthesis", Rule::Public),
+    ("GET", "/supervision", Rule::Public),
+    ("GET", "/supervision/agencies/{code}", Rule::Public),
     (
         "POST",
         "/consultations/{id}/synthesis/themes",
@@ -259,6 +261,12 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/audit/head", Rule::Public),
     ("GET", "/api/v1/consultations/{id}/acceptance", Rule::Public),
     ("GET", "/api/v1/consultations/{id}/synthesis", Rule::Public),
+    ("GET", "/api/v1/supervision", Rule::Public),
+    (
+        "GET",
+        "/api/v1/supervision/agencies/{code}/comments",
+        Rule::Public,
+    ),
     ("POST", "/api/v1/consultations/{id}/themes", Rule::SignedIn),
     ("POST", "/api/v1/themes/{id}/comments", Rule::SignedIn),
     ("POST", "/api/v1/campaigns/{id}/theme", Rule::Moderation),

@@ -1289,3 +1289,274 @@ async fn the_synthesis_page_draws_its_charts_and_moderators_make_themes_on_it() 
         ]
     );
 }
+
+/// Moves an assignment of the fixture to fixed dates (UTC times): when it was made, when due,
+/// when answered.
+async fn set_dates(w: &World, letter: &str, assigned: &str, due: &str, answered: Option<&str>) {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    let comment = w.comment(letter).await;
+    let assignment = assignments::Entity::find()
+        .filter(assignments::Column::CommentId.eq(comment.id))
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let time = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let mut active = assignment.into_active_model();
+    active.assigned_at = Set(time(assigned));
+    active.due_on = Set(chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").unwrap());
+    if let Some(answered) = answered {
+        active.answered_at = Set(Some(time(answered)));
+    }
+    active.update(&w.app.state.db).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_supervision_dashboard_shows_each_agencys_record_as_computed_by_hand() {
+    let mut w = world().await;
+    // A: 2 Nov (Monday) → due Friday 6 → answered Tuesday 10: late, 6 working days.
+    set_dates(
+        &w,
+        "A",
+        "2026-11-02T02:00:00Z",
+        "2026-11-06",
+        Some("2026-11-10T03:00:00Z"),
+    )
+    .await;
+    // B, C, D: answered on time after 2, 3 and 4 working days.
+    set_dates(
+        &w,
+        "B",
+        "2026-11-02T02:00:00Z",
+        "2026-11-06",
+        Some("2026-11-04T03:00:00Z"),
+    )
+    .await;
+    set_dates(
+        &w,
+        "C",
+        "2026-11-02T02:00:00Z",
+        "2026-11-06",
+        Some("2026-11-05T03:00:00Z"),
+    )
+    .await;
+    set_dates(
+        &w,
+        "D",
+        "2026-11-02T02:00:00Z",
+        "2026-11-06",
+        Some("2026-11-06T09:00:00Z"),
+    )
+    .await;
+    // F: unanswered, due 20 November: overdue now.
+    set_dates(&w, "F", "2026-11-16T02:00:00Z", "2026-11-20", None).await;
+    // J: transferred by the lead agency to the Department of Agriculture and Environment.
+    let late = w
+        .import(&[(
+            "J",
+            "Điều 7",
+            "Mai Văn Giang",
+            "",
+            "public_named",
+            "Cống thoát nước hẻm 9 bị nghẹt.",
+        )])
+        .await;
+    w.codes.extend(late);
+    w.decide("J", DecisionRequest::new(Decision::Approve)).await;
+    let j = w.comment("J").await;
+    let assignment = assignments::Entity::find()
+        .filter(assignments::Column::CommentId.eq(j.id))
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let environment = agencies::Entity::find()
+        .filter(agencies::Column::Code.eq("SNNMT"))
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let request = assigning::request_transfer(
+        &w.app.state.db,
+        &actor_of(&w.officer),
+        assignment.id,
+        "Thoát nước do Sở Nông nghiệp và Môi trường quản lý.",
+        Some(environment.id),
+    )
+    .await
+    .unwrap();
+    assigning::decide_request(
+        &w.app.state.db,
+        &actor_of(&w.moderator),
+        request.id,
+        assigning::RequestDecision {
+            grant: true,
+            note: None,
+            target_agency_id: None,
+        },
+        &w.app.state.settings.answer_working_days,
+    )
+    .await
+    .unwrap();
+
+    let d = w.get("/api/v1/supervision?from=2026-11-01", None).await;
+    assert_eq!(d.status, 200, "{}", d.text());
+    let d = d.json();
+    let record = |code: &str| {
+        d["agencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["code"] == code)
+            .cloned()
+            .unwrap()
+    };
+    let sxd = record("SXD");
+    for (key, expected) in [
+        ("assigned", 9),
+        ("answered", 7),
+        ("on_time", 6),
+        ("late", 1),
+        ("overdue", 1),
+        ("transferred", 1),
+    ] {
+        assert_eq!(sxd[key], expected, "{key}");
+    }
+    assert_eq!(sxd["on_time_share"].as_f64().unwrap(), 6.0 / 7.0);
+    assert_eq!(
+        sxd["median_working_days"], 2.0,
+        "median of 6, 2, 3, 4, 0, 0, 0"
+    );
+    let snnmt = record("SNNMT");
+    assert_eq!(
+        (snnmt["assigned"].as_u64(), snnmt["answered"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(snnmt["on_time_share"], Value::Null);
+    let consultation = d["consultations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == w.consultation.id.to_string())
+        .unwrap();
+    assert_eq!(
+        (
+            consultation["received"].as_u64(),
+            consultation["approved"].as_u64(),
+            consultation["answered"].as_u64()
+        ),
+        (Some(11), Some(9), Some(7))
+    );
+    assert_eq!(
+        consultation["weekly"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["count"].as_u64().unwrap())
+            .sum::<u64>(),
+        11
+    );
+
+    // A period before the assignments counts nothing; a reversed one is refused.
+    let before = w
+        .get("/api/v1/supervision?from=2026-01-01&to=2026-10-31", None)
+        .await
+        .json();
+    assert_eq!(before["agencies"], json!([]));
+    w.get("/api/v1/supervision?from=2026-12-01&to=2026-11-01", None)
+        .await
+        .assert_problem(422, "validation_failed");
+    w.get("/api/v1/supervision?from=hôm-qua", None)
+        .await
+        .assert_problem(422, "validation_failed");
+
+    // The comments behind the figures.
+    let late = w
+        .get(
+            "/api/v1/supervision/agencies/SXD/comments?metric=late&from=2026-11-01",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(late["total"], 1);
+    assert_eq!(late["items"][0]["tracking_code"], w.code("A"));
+    assert_eq!(late["items"][0]["working_days"], 6);
+    let on_time = w
+        .get(
+            "/api/v1/supervision/agencies/SXD/comments?metric=on_time&from=2026-11-01",
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(on_time["total"], 6);
+    let private = on_time["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["tracking_code"] == w.code("D"))
+        .unwrap();
+    assert_eq!(
+        private["public_comment_id"],
+        Value::Null,
+        "a private comment is not linked"
+    );
+    w.get(
+        "/api/v1/supervision/agencies/SXD/comments?metric=fast",
+        None,
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    w.get(
+        "/api/v1/supervision/agencies/KHONG-CO/comments?metric=late",
+        None,
+    )
+    .await
+    .assert_problem(404, "not_found");
+
+    // The page: the same figures, linked, sortable.
+    let page = w
+        .app
+        .get_page("/supervision?from=2026-11-01&sort=on_time&dir=desc", None)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.html();
+    let rows = crate::helpers::select_attrs(&html, "[data-testid=agency-row]", "data-agency");
+    assert_eq!(
+        rows,
+        ["SXD", "SNNMT"],
+        "sorted by on-time share, agencies without answers last"
+    );
+    let sxd_row =
+        crate::helpers::select_texts(&html, "[data-testid=agency-row][data-agency=SXD] td");
+    assert_eq!(sxd_row, ["9", "7", "86% (6)", "2,0", "1", "1", "1"]);
+    let links = crate::helpers::select_attrs(
+        &html,
+        "[data-testid=agency-row][data-agency=SXD] td a",
+        "href",
+    );
+    assert!(
+        links.contains(&format!(
+            "/supervision/agencies/SXD?metric=overdue&from=2026-11-01&to={}",
+            gopy::services::assignments::today_vn().format("%Y-%m-%d")
+        )),
+        "{links:?}"
+    );
+    assert_eq!(
+        crate::helpers::select_texts(&html, "[data-testid=on-time-chart] svg").len(),
+        1
+    );
+    let overdue = links.iter().find(|l| l.contains("metric=overdue")).unwrap();
+    let list = w.app.get_page(overdue, None).await;
+    assert_eq!(list.status, 200);
+    let codes = crate::helpers::select_texts(&list.html(), "[data-testid=item-row] th");
+    assert_eq!(codes, [w.code("F")]);
+    let refused = w
+        .app
+        .get_page("/supervision?from=31/12/2026&to=01/01/2026", None)
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        crate::helpers::select_texts(&refused.html(), "[data-testid=period-error]").len(),
+        1
+    );
+}

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod reference;
 pub mod routing;
 pub mod search;
+pub mod supervision;
 pub mod synthesis;
 
 use axum::Json;
@@ -112,6 +113,8 @@ use crate::http::routes::RouteTable;
         synthesis::create_theme,
         synthesis::tag_comments,
         synthesis::adopt_campaign,
+        supervision::get_supervision,
+        supervision::get_items,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     tags(
@@ -128,7 +131,7 @@ use crate::http::routes::RouteTable;
         (name = "moderation", description = "The Fatherland Front's moderation: queue, flags, decisions, campaigns"),
         (name = "routing", description = "Rules proposing which agency answers a comment (admins)"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
-        (name = "reports", description = "Reports from the record: the synthesis and its themes, the acceptance table and its sign-offs"),
+        (name = "reports", description = "Reports from the record: the synthesis and its themes, the acceptance table and its sign-offs, the public supervision of agencies"),
     )
 )]
 pub struct ApiDoc;
@@ -284,4 +287,9 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .post("/api/v1/consultations/{id}/themes", synthesis::create_theme)
         .post("/api/v1/themes/{id}/comments", synthesis::tag_comments)
         .post("/api/v1/campaigns/{id}/theme", synthesis::adopt_campaign)
+        .get("/api/v1/supervision", supervision::get_supervision)
+        .get(
+            "/api/v1/supervision/agencies/{code}/comments",
+            supervision::get_items,
+        )
 }

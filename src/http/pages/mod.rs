@@ -26,6 +26,7 @@ pub mod inbox;
 pub mod moderation;
 pub mod notifications;
 pub mod search;
+pub mod supervision;
 pub mod synthesis;
 pub mod tracking;
 pub mod uploads;
