@@ -266,6 +266,18 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Where a critique document of the Fatherland Front stands.
+    pub enum CritiqueStatus {
+        /// Being written by moderators; only they see it.
+        Draft => "draft",
+        /// Sent to the lead agency, waiting for its written reply.
+        Sent => "sent",
+        /// The agency replied.
+        Answered => "answered",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +328,7 @@ mod tests {
         check::<Decision>();
         check::<AssignmentStatus>();
         check::<Disposition>();
+        check::<CritiqueStatus>();
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub mod comments;
 pub mod consent_records;
 pub mod consultation_units;
 pub mod consultations;
+pub mod critique_citations;
+pub mod critiques;
 pub mod documents;
 pub mod email_tokens;
 pub mod endorsements;

@@ -8,7 +8,8 @@
 
 pub use crate::enums::{
     AgencyKind, AssignmentStatus, Channel, ClauseLevel, CommentStatus, Consent, ConsultationKind,
-    ConsultationStatus, Decision, Disposition, OrganizationKind, Role, Stance, UnitLevel,
+    ConsultationStatus, CritiqueStatus, Decision, Disposition, OrganizationKind, Role, Stance,
+    UnitLevel,
 };
 
 pub use crate::acceptance_rows::Entity as AcceptanceRows;
@@ -28,6 +29,8 @@ pub use crate::comment_themes::Entity as CommentThemes;
 pub use crate::comments::Entity as Comments;
 pub use crate::consultation_units::Entity as ConsultationUnits;
 pub use crate::consultations::Entity as Consultations;
+pub use crate::critique_citations::Entity as CritiqueCitations;
+pub use crate::critiques::Entity as Critiques;
 pub use crate::documents::Entity as Documents;
 pub use crate::endorsements::Entity as Endorsements;
 pub use crate::moderation_decisions::Entity as ModerationDecisions;

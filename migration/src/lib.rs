@@ -14,6 +14,7 @@ mod m20260401_000001_audit_chain;
 mod m20260401_000001_routing;
 mod m20260501_000001_acceptance;
 mod m20260502_000001_themes;
+mod m20260503_000001_critiques;
 
 /// Runs every gopy migration in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260401_000001_audit_chain::Migration),
             Box::new(m20260501_000001_acceptance::Migration),
             Box::new(m20260502_000001_themes::Migration),
+            Box::new(m20260503_000001_critiques::Migration),
         ]
     }
 }

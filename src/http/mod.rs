@@ -208,6 +208,12 @@ pub fn route_table() -> RouteTable {
         )
         .get("/search", pages::search::show_search)
         .get("/supervision", pages::supervision::show_dashboard)
+        .get("/consultations/{id}/critiques", pages::critiques::show_list)
+        .post("/consultations/{id}/critiques", pages::critiques::create)
+        .get("/critiques/{id}", pages::critiques::show_one)
+        .post("/critiques/{id}", pages::critiques::update)
+        .post("/critiques/{id}/send", pages::critiques::send)
+        .post("/critiques/{id}/reply", pages::critiques::reply)
         .get(
             "/supervision/agencies/{code}",
             pages::supervision::show_items,

@@ -1,7 +1,8 @@
 //! The deadline job: every `deadline_check_secs`, reminds agencies of assignments due within
 //! two working days and escalates those past due (see
 //! [`crate::services::assignments::run_deadlines`], which makes each notice happen once even
-//! across restarts and nodes).
+//! across restarts and nodes), and marks the Front's critiques whose written reply is late
+//! ([`crate::services::critiques::run_deadlines`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +33,11 @@ pub async fn run(
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "deadline job pass failed"),
+        }
+        match crate::services::critiques::run_deadlines(&db, today_vn()).await {
+            Ok(n) if n > 0 => tracing::info!(overdue = n, "critique replies overdue"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "critique deadline pass failed"),
         }
         tokio::select! {
             () = shutdown.cancelled() => break,

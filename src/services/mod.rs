@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod comment_reading;
 pub mod comments;
 pub mod consultations;
+pub mod critiques;
 pub mod demo_history;
 pub mod first_run;
 pub mod import;

@@ -14,7 +14,7 @@ use gopy::services::import::Format;
 use gopy::services::moderation::DecisionRequest;
 use gopy::services::{assignments as assigning, authoring, import, moderation};
 use http::Method;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, TestResponse, account, bearer_for};
@@ -1559,4 +1559,327 @@ async fn the_supervision_dashboard_shows_each_agencys_record_as_computed_by_hand
         crate::helpers::select_texts(&refused.html(), "[data-testid=period-error]").len(),
         1
     );
+}
+
+#[tokio::test]
+async fn a_critique_cites_comments_goes_to_the_lead_agency_and_its_late_reply_is_tracked() {
+    let w = world().await;
+    let mut adopt = w
+        .app
+        .json(
+            Method::POST,
+            &format!("/api/v1/consultations/{}/themes", w.consultation.id),
+            &json!({"label": "Kè và triều cường", "tracking_codes": [w.code("E1")]}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await;
+    assert_eq!(adopt.status, 201);
+    let theme_id = adopt.json()["id"].as_str().unwrap().to_owned();
+    let list_uri = format!("/api/v1/consultations/{}/critiques", w.consultation.id);
+    let body = format!(
+        "Mặt trận Tổ quốc thành phố kiến nghị:\n1. Bổ sung bản đồ tổng thể (ý kiến {}).\n2. Xem xét phản ánh ngập úng tại hẻm (ý kiến {}).",
+        w.code("A"),
+        w.code("D").to_lowercase()
+    );
+    let draft = json!({"title": "Văn bản phản biện số 01", "body": body, "theme_ids": [theme_id]});
+    w.app
+        .json(
+            Method::POST,
+            &list_uri,
+            &draft,
+            &[("authorization", &w.officer_auth)],
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    let wrong = json!({"title": "Sai mã", "body": format!("Theo ý kiến {} và {}", w.code("A"), w.code("H"))});
+    let problem = w
+        .app
+        .json(
+            Method::POST,
+            &list_uri,
+            &wrong,
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+    assert!(
+        problem.to_string().contains(w.code("H")),
+        "a pending comment cannot be cited: {problem}"
+    );
+    let created = w
+        .app
+        .json(
+            Method::POST,
+            &list_uri,
+            &draft,
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let critique = created.json();
+    let id = critique["id"].as_str().unwrap().to_owned();
+    assert_eq!(critique["status"], "draft");
+    assert_eq!(
+        critique["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["tracking_code"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [w.code("A"), w.code("D")]
+    );
+    assert_eq!(
+        critique["comments"][1]["public_comment_id"],
+        Value::Null,
+        "a private comment is cited without a link"
+    );
+    assert_eq!(critique["themes"][0]["label"], "Kè và triều cường");
+    let uri = format!("/api/v1/critiques/{id}");
+    w.get(&uri, Some(&w.officer_auth))
+        .await
+        .assert_problem(404, "not_found");
+    w.get(&uri, None).await.assert_problem(404, "not_found");
+    assert_eq!(
+        w.get(&list_uri, Some(&w.officer_auth)).await.json(),
+        json!([]),
+        "drafts are the Front's own"
+    );
+
+    let edited = w
+        .app
+        .json(
+            Method::PATCH,
+            &uri,
+            &json!({"title": "Văn bản phản biện số 01/MTTQ", "body": body, "theme_ids": []}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    assert_eq!(edited.json()["themes"], json!([]));
+    let sent = w
+        .app
+        .json(
+            Method::POST,
+            &format!("{uri}/send"),
+            &json!({}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    let calendar = gopy::services::calendar::load(&w.app.state.db)
+        .await
+        .unwrap();
+    let due = calendar.add_working_days(
+        gopy::services::assignments::today_vn(),
+        w.app
+            .state
+            .settings
+            .answer_working_days
+            .for_kind(w.consultation.kind),
+    );
+    assert_eq!(sent.json()["due_on"], due.to_string());
+    assert_eq!(sent.json()["status"], "sent");
+    w.app
+        .json(
+            Method::PATCH,
+            &uri,
+            &json!({"title": "x", "body": "y"}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await
+        .assert_problem(409, "critique_sent");
+    let told = entity::notifications::Entity::find()
+        .filter(entity::notifications::Column::UserId.eq(w.officer.id))
+        .filter(entity::notifications::Column::Kind.eq("critique_received"))
+        .count(&w.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(told, 1, "the lead agency's officer is told");
+    assert_eq!(w.get(&uri, Some(&w.officer_auth)).await.status, 200);
+    w.get(&uri, None).await.assert_problem(404, "not_found");
+
+    // The reply is late: the deadline job marks it once and tells both sides.
+    {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+        let row = entity::critiques::Entity::find_by_id(uuid::Uuid::parse_str(&id).unwrap())
+            .one(&w.app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut active = row.into_active_model();
+        active.due_on = Set(Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()));
+        active.update(&w.app.state.db).await.unwrap();
+    }
+    let today = gopy::services::assignments::today_vn();
+    assert_eq!(
+        gopy::services::critiques::run_deadlines(&w.app.state.db, today)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        gopy::services::critiques::run_deadlines(&w.app.state.db, today)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+    let overdue_notices = entity::notifications::Entity::find()
+        .filter(entity::notifications::Column::Kind.eq("critique_overdue"))
+        .count(&w.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(overdue_notices, 2, "the officer and the moderator");
+    assert_eq!(
+        w.get(&uri, Some(&w.officer_auth)).await.json()["late"],
+        true
+    );
+
+    let reply_uri = format!("{uri}/reply");
+    w.app
+        .json(
+            Method::POST,
+            &reply_uri,
+            &json!({"body": "Trả lời"}),
+            &[("authorization", &w.moderator_auth)],
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    w.app
+        .json(
+            Method::POST,
+            &reply_uri,
+            &json!({"body": "  "}),
+            &[("authorization", &w.officer_auth)],
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+    let replied = w.app.json(Method::POST, &reply_uri, &json!({"body": "Sở Xây dựng tiếp thu kiến nghị 1; kiến nghị 2 đã giao Phường kiểm tra."}), &[("authorization", &w.officer_auth)]).await;
+    assert_eq!(replied.status, 200, "{}", replied.text());
+    assert_eq!(replied.json()["status"], "answered");
+    assert_eq!(replied.json()["late"], true);
+    w.app
+        .json(
+            Method::POST,
+            &reply_uri,
+            &json!({"body": "Lần hai"}),
+            &[("authorization", &w.officer_auth)],
+        )
+        .await
+        .assert_problem(409, "critique_answered");
+    let actions: Vec<String> = audit_events::Entity::find()
+        .filter(audit_events::Column::EntityId.eq(id.clone()))
+        .order_by_asc(audit_events::Column::Seq)
+        .all(&w.app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "critique.draft",
+            "critique.edit",
+            "critique.send",
+            "critique.overdue",
+            "critique.reply"
+        ]
+    );
+
+    // Public once the consultation has closed.
+    w.close().await;
+    let public = w.get(&list_uri, None).await.json();
+    assert_eq!(public.as_array().unwrap().len(), 1);
+    assert_eq!(
+        public[0]["reply_body"],
+        "Sở Xây dựng tiếp thu kiến nghị 1; kiến nghị 2 đã giao Phường kiểm tra."
+    );
+    let page = w.app.get_page(&format!("/critiques/{id}"), None).await;
+    assert_eq!(page.status, 200);
+    let html = page.html();
+    let links = crate::helpers::select_attrs(&html, "[data-testid=cited-comments] a", "href");
+    assert_eq!(links.len(), 1, "only the public comment is linked");
+    assert!(crate::helpers::select_texts(&html, "[data-testid=reply-form]").is_empty());
+    adopt = w
+        .app
+        .get_page(
+            &format!("/consultations/{}/critiques", w.consultation.id),
+            None,
+        )
+        .await;
+    assert_eq!(
+        crate::helpers::select_texts(&adopt.html(), "[data-testid=critique-item]").len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_moderator_drafts_and_sends_a_critique_and_the_officer_replies_from_the_pages() {
+    let w = world().await;
+    let list = format!("/consultations/{}/critiques", w.consultation.id);
+    let mut moderator = crate::helpers::browser::Browser::signed_in(&w.app, &w.moderator).await;
+    let page = moderator.get(&list).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let csrf = crate::helpers::browser::Browser::csrf_of(&page, &list);
+    let refused = moderator
+        .post(
+            &list,
+            &[("csrf_token", &csrf), ("title", "Kiến nghị"), ("body", "")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        crate::helpers::select_texts(&refused.html(), "[data-testid=critique-error]").len(),
+        1
+    );
+    let body = format!("Đề nghị xem xét ý kiến {}.", w.code("B"));
+    let created = moderator
+        .post(
+            &list,
+            &[
+                ("csrf_token", &csrf),
+                ("title", "Kiến nghị về mái che"),
+                ("body", &body),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text());
+    let location = created
+        .headers
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let path = location.split('?').next().unwrap().to_owned();
+    let draft = moderator.get(&location).await;
+    let csrf = crate::helpers::browser::Browser::csrf_of(&draft, &format!("{path}/send"));
+    let sent = moderator
+        .post(&format!("{path}/send"), &[("csrf_token", &csrf)])
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.text());
+
+    let mut officer = crate::helpers::browser::Browser::signed_in(&w.app, &w.officer).await;
+    let view = officer.get(&path).await;
+    assert_eq!(view.status, 200, "{}", view.text());
+    let cited = crate::helpers::select_texts(&view.html(), "[data-testid=cited-comments] li");
+    assert_eq!(cited, [w.code("B")]);
+    let csrf = crate::helpers::browser::Browser::csrf_of(&view, &format!("{path}/reply"));
+    let replied = officer
+        .post(
+            &format!("{path}/reply"),
+            &[
+                ("csrf_token", &csrf),
+                (
+                    "body",
+                    "Sở Xây dựng sẽ nghiên cứu mái che tại các điểm dừng.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(replied.status, 303, "{}", replied.text());
+    let done = officer.get(&path).await;
+    let reply = crate::helpers::select_texts(&done.html(), "[data-testid=critique-reply]");
+    assert!(reply[0].contains("mái che tại các điểm dừng"));
 }

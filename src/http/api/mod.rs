@@ -10,6 +10,7 @@ pub mod authoring;
 pub mod calendar;
 pub mod comments;
 pub mod consultations;
+pub mod critiques;
 pub mod import;
 pub mod inbox;
 pub mod moderation;
@@ -115,6 +116,12 @@ use crate::http::routes::RouteTable;
         synthesis::adopt_campaign,
         supervision::get_supervision,
         supervision::get_items,
+        critiques::list_critiques,
+        critiques::create_critique,
+        critiques::get_critique,
+        critiques::update_critique,
+        critiques::send_critique,
+        critiques::reply_critique,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     tags(
@@ -131,7 +138,7 @@ use crate::http::routes::RouteTable;
         (name = "moderation", description = "The Fatherland Front's moderation: queue, flags, decisions, campaigns"),
         (name = "routing", description = "Rules proposing which agency answers a comment (admins)"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
-        (name = "reports", description = "Reports from the record: the synthesis and its themes, the acceptance table and its sign-offs, the public supervision of agencies"),
+        (name = "reports", description = "Reports from the record: the synthesis and its themes, the acceptance table and its sign-offs, the Front's critiques and the agencies' replies, the public supervision of agencies"),
     )
 )]
 pub struct ApiDoc;
@@ -288,6 +295,18 @@ pub fn routes(table: RouteTable) -> RouteTable {
         .post("/api/v1/themes/{id}/comments", synthesis::tag_comments)
         .post("/api/v1/campaigns/{id}/theme", synthesis::adopt_campaign)
         .get("/api/v1/supervision", supervision::get_supervision)
+        .get(
+            "/api/v1/consultations/{id}/critiques",
+            critiques::list_critiques,
+        )
+        .post(
+            "/api/v1/consultations/{id}/critiques",
+            critiques::create_critique,
+        )
+        .get("/api/v1/critiques/{id}", critiques::get_critique)
+        .patch("/api/v1/critiques/{id}", critiques::update_critique)
+        .post("/api/v1/critiques/{id}/send", critiques::send_critique)
+        .post("/api/v1/critiques/{id}/reply", critiques::reply_critique)
         .get(
             "/api/v1/supervision/agencies/{code}/comments",
             supervision::get_items,

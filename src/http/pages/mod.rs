@@ -19,6 +19,7 @@ pub mod comment_views;
 pub mod comments;
 pub mod consultation_list;
 pub mod consultations;
+pub mod critiques;
 pub mod forms;
 pub mod home;
 pub mod import;
