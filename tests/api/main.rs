@@ -31,6 +31,7 @@ mod mail;
 mod migrations;
 mod moderation;
 mod notifications;
+mod open_data;
 mod ops;
 mod routing;
 mod routing_admin;

@@ -14,6 +14,8 @@ pub mod import;
 pub mod inbox;
 pub mod moderation;
 pub mod notifications;
+pub mod open311;
+pub mod open_data;
 pub mod reference;
 pub mod routing;
 pub mod search;
@@ -107,6 +109,12 @@ use crate::http::routes::RouteTable;
         acceptance::get_acceptance_file,
         acceptance::list_sign_offs,
         acceptance::sign_off,
+        open_data::get_dataset,
+        open311::list_services,
+        open311::list_requests,
+        open311::get_request,
+        crate::http::pages::feeds::consultations_feed,
+        crate::http::pages::feeds::answers_feed,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     tags(
@@ -124,6 +132,7 @@ use crate::http::routes::RouteTable;
         (name = "routing", description = "Rules proposing which agency answers a comment (admins)"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
         (name = "reports", description = "Reports from the record: the acceptance table and its sign-offs"),
+        (name = "open-data", description = "Open data under CC BY 4.0: dataset downloads (CSV, JSON), Atom feeds and a read-only Open311 GeoReport v2 endpoint"),
     )
 )]
 pub struct ApiDoc;
@@ -272,4 +281,8 @@ pub fn routes(table: RouteTable) -> RouteTable {
             "/api/v1/consultations/{id}/acceptance/{format}",
             acceptance::get_acceptance_file,
         )
+        .get("/api/v1/open-data/{dataset}", open_data::get_dataset)
+        .get("/open311/v2/services.json", open311::list_services)
+        .get("/open311/v2/requests.json", open311::list_requests)
+        .get("/open311/v2/requests/{id}", open311::get_request)
 }
