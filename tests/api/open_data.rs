@@ -785,3 +785,41 @@ async fn the_open_data_page_lists_the_datasets_the_licence_and_the_fields() {
         );
     }
 }
+
+#[tokio::test]
+async fn keyset_pages_cover_every_row_exactly_once() {
+    let w = world().await;
+    let db = &w.app.state.db;
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = gopy::services::open_data::comments_page(db, None, after, 2)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        assert!(page.len() <= 2);
+        after = Some(last.id);
+        seen.extend(page.into_iter().map(|c| c.id));
+    }
+    let all = gopy::services::open_data::comments_page(db, None, None, 10_000)
+        .await
+        .unwrap();
+    assert!(all.len() >= 5);
+    assert_eq!(seen, all.iter().map(|c| c.id).collect::<Vec<_>>());
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len());
+    let mut answers = Vec::new();
+    let mut after = None;
+    while let Some(last) = gopy::services::open_data::answers_page(db, None, after, 1)
+        .await
+        .unwrap()
+        .pop()
+    {
+        after = Some(last.id);
+        answers.push(last.tracking_code);
+    }
+    assert!(answers.contains(&w.code("A").to_owned()));
+    assert!(answers.contains(&w.code("C").to_owned()));
+    assert!(!answers.contains(&w.code("D").to_owned()));
+}
