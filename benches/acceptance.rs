@@ -22,9 +22,7 @@
 use std::io::Seek;
 use std::time::Instant;
 
-use entity::enums::{
-    AssignmentStatus, Channel, CommentStatus, Consent, Disposition, Role, Stance,
-};
+use entity::enums::{AssignmentStatus, Channel, CommentStatus, Consent, Disposition, Role, Stance};
 use entity::{agency_responses, assignments, clauses, comments, consultations, organizations};
 use gopy::config::Settings;
 use gopy::export::{Format, Meta, write_table};
@@ -159,9 +157,10 @@ async fn fill(db: &DatabaseConnection, consultation: &consultations::Model, rows
                             Disposition::NotAccepted,
                             Disposition::Explained,
                         ][(i / 2) % 4],
-                        body: "Cơ quan chủ trì tiếp thu và sẽ chỉnh lý dự thảo tại điều tương ứng; \
+                        body:
+                            "Cơ quan chủ trì tiếp thu và sẽ chỉnh lý dự thảo tại điều tương ứng; \
                                nội dung chưa phù hợp đã được giải trình trong báo cáo."
-                            .to_owned(),
+                                .to_owned(),
                         created_at: now,
                     }
                     .into_active_model(),
@@ -305,8 +304,14 @@ async fn run(label: &str, database_url: &str, rows: usize) {
         started.elapsed().as_secs_f64(),
         peak_rss_mib()
     );
-    let (seconds, size) =
-        export(&db, &officer, &consultation, Some(signed.version), Format::Docx).await;
+    let (seconds, size) = export(
+        &db,
+        &officer,
+        &consultation,
+        Some(signed.version),
+        Format::Docx,
+    )
+    .await;
     #[expect(clippy::cast_precision_loss, reason = "a size for people to read")]
     let mib = size as f64 / (1024.0 * 1024.0);
     println!(

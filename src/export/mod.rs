@@ -9,7 +9,7 @@
 pub mod csv;
 pub mod docx;
 pub mod xlsx;
-mod xml;
+pub(crate) mod xml;
 
 use std::io::{Seek, Write};
 

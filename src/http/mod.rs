@@ -87,6 +87,12 @@ pub fn route_table() -> RouteTable {
         .get("/track", pages::tracking::show_track_form)
         .get("/track/{code}", pages::tracking::show_tracked)
         .get("/audit", pages::audit::show_audit)
+        .get("/open-data", pages::open_data::show_open_data)
+        .get(
+            "/feeds/consultations.atom",
+            pages::feeds::consultations_feed,
+        )
+        .get("/feeds/answers.atom", pages::feeds::answers_feed)
         .get("/account/comments", pages::comment_views::show_my_comments)
         .get("/lang/{code}", pages::switch_language)
         .get("/account/signup", pages::account::show_sign_up)

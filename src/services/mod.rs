@@ -19,6 +19,8 @@ pub mod import;
 pub mod limits;
 pub mod moderation;
 pub mod notifications;
+pub mod open311;
+pub mod open_data;
 pub mod outbox;
 pub mod passwords;
 pub mod routing;

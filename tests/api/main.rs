@@ -30,6 +30,7 @@ mod mail;
 mod migrations;
 mod moderation;
 mod notifications;
+mod open_data;
 mod ops;
 mod reports;
 mod routing;

@@ -15,6 +15,8 @@ pub mod import;
 pub mod inbox;
 pub mod moderation;
 pub mod notifications;
+pub mod open311;
+pub mod open_data;
 pub mod reference;
 pub mod routing;
 pub mod search;
@@ -122,6 +124,12 @@ use crate::http::routes::RouteTable;
         critiques::update_critique,
         critiques::send_critique,
         critiques::reply_critique,
+        open_data::get_dataset,
+        open311::list_services,
+        open311::list_requests,
+        open311::get_request,
+        crate::http::pages::feeds::consultations_feed,
+        crate::http::pages::feeds::answers_feed,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     tags(
@@ -139,6 +147,7 @@ use crate::http::routes::RouteTable;
         (name = "routing", description = "Rules proposing which agency answers a comment (admins)"),
         (name = "reference", description = "Administrative units, agencies and organizations"),
         (name = "reports", description = "Reports from the record: the synthesis and its themes, the acceptance table and its sign-offs, the Front's critiques and the agencies' replies, the public supervision of agencies"),
+        (name = "open-data", description = "Open data under CC BY 4.0: dataset downloads (CSV, JSON), Atom feeds and a read-only Open311 GeoReport v2 endpoint"),
     )
 )]
 pub struct ApiDoc;
@@ -311,4 +320,8 @@ pub fn routes(table: RouteTable) -> RouteTable {
             "/api/v1/supervision/agencies/{code}/comments",
             supervision::get_items,
         )
+        .get("/api/v1/open-data/{dataset}", open_data::get_dataset)
+        .get("/open311/v2/services.json", open311::list_services)
+        .get("/open311/v2/requests.json", open311::list_requests)
+        .get("/open311/v2/requests/{id}", open311::get_request)
 }
