@@ -329,16 +329,13 @@ struct CampaignInfo {
 
 /// Reads the live table of a consultation in document order, a page at a time.
 pub struct AcceptanceCursor {
-    consultation_id: Uuid,
     lead_agency_id: Uuid,
-    /// Clause groups still to read: `None` is the draft as a whole.
-    groups: std::collections::VecDeque<Option<Uuid>>,
+    /// The rows' comments still to read, in table order (a campaign by its first comment).
+    order: std::collections::VecDeque<Uuid>,
     labels: HashMap<Uuid, String>,
     organizations: HashMap<Uuid, String>,
     agencies: HashMap<Uuid, String>,
     campaigns: HashMap<Uuid, CampaignInfo>,
-    /// Keyset position in the current group.
-    after: Option<(DateTime<Utc>, Uuid)>,
     number: u64,
 }
 
@@ -354,8 +351,29 @@ impl AcceptanceCursor {
             .order_by_asc(clauses::Column::Id)
             .all(db)
             .await?;
-        let mut groups: std::collections::VecDeque<Option<Uuid>> = std::iter::once(None).collect();
-        groups.extend(all.iter().map(|c| Some(c.id)));
+        // The order of the table is computed once from the small facts of every approved
+        // comment (id, clause, time): sorting them here costs a few megabytes at 100,000
+        // comments, and every page is then read by primary key.
+        let position: HashMap<Uuid, usize> =
+            all.iter().enumerate().map(|(i, c)| (c.id, i + 1)).collect();
+        let mut facts: Vec<(usize, DateTime<Utc>, Uuid, Option<Uuid>)> = comments::Entity::find()
+            .select_only()
+            .column(comments::Column::Id)
+            .column(comments::Column::ClauseId)
+            .column(comments::Column::CreatedAt)
+            .column(comments::Column::CampaignId)
+            .filter(comments::Column::ConsultationId.eq(consultation.id))
+            .filter(comments::Column::Status.eq(CommentStatus::Approved))
+            .into_tuple::<(Uuid, Option<Uuid>, DateTime<Utc>, Option<Uuid>)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(id, clause, at, campaign)| {
+                let group = clause.map_or(0, |c| position.get(&c).copied().unwrap_or(usize::MAX));
+                (group, at, id, campaign)
+            })
+            .collect();
+        facts.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         let organizations = organizations::Entity::find()
             .all(db)
             .await?
@@ -396,76 +414,61 @@ impl AcceptanceCursor {
                 info.organizations.push(org);
             }
         }
+        // A campaign's row stands where its first comment in table order does.
+        let mut placed = HashSet::new();
+        for (_, _, id, campaign) in &facts {
+            if let Some(campaign) = campaign
+                && placed.insert(*campaign)
+                && let Some(info) = campaigns.get_mut(campaign)
+            {
+                info.representative = *id;
+            }
+        }
+        let order = facts
+            .into_iter()
+            .filter(|(_, _, id, campaign)| {
+                campaign.is_none_or(|c| campaigns.get(&c).is_none_or(|i| i.representative == *id))
+            })
+            .map(|(_, _, id, _)| id)
+            .collect();
         Ok(Self {
-            consultation_id: consultation.id,
             lead_agency_id: consultation.lead_agency_id,
-            groups,
+            order,
             labels: clause_labels(&all),
             organizations,
             agencies,
             campaigns,
-            after: None,
             number: 0,
         })
     }
 
     /// The next rows, or an empty vector at the end.
     pub async fn next_page<C: ConnectionTrait>(&mut self, db: &C) -> Result<Vec<Row>> {
-        loop {
-            let Some(group) = self.groups.front().copied() else {
-                return Ok(Vec::new());
-            };
-            let mut query = comments::Entity::find()
-                .filter(comments::Column::ConsultationId.eq(self.consultation_id))
-                .filter(comments::Column::Status.eq(CommentStatus::Approved))
-                .filter(match group {
-                    Some(clause) => comments::Column::ClauseId.eq(clause),
-                    None => comments::Column::ClauseId.is_null(),
-                });
-            if let Some((at, id)) = self.after {
-                query = query.filter(
-                    Condition::any()
-                        .add(comments::Column::CreatedAt.gt(at))
-                        .add(
-                            Condition::all()
-                                .add(comments::Column::CreatedAt.eq(at))
-                                .add(comments::Column::Id.gt(id)),
-                        ),
-                );
-            }
-            let page = query
-                .order_by_asc(comments::Column::CreatedAt)
-                .order_by_asc(comments::Column::Id)
-                .limit(PAGE)
-                .all(db)
-                .await?;
-            if (page.len() as u64) < PAGE {
-                self.groups.pop_front();
-                self.after = None;
-            } else if let Some(last) = page.last() {
-                self.after = Some((last.created_at, last.id));
-            }
-            let kept: Vec<comments::Model> = page
-                .into_iter()
-                .filter(|c| {
-                    c.campaign_id.is_none_or(|campaign| {
-                        self.campaigns
-                            .get(&campaign)
-                            .is_none_or(|info| info.representative == c.id)
-                    })
-                })
-                .collect();
-            if kept.is_empty() {
-                continue;
-            }
-            return self.rows(db, group, kept).await;
+        let take = self.order.len().min(usize::try_from(PAGE).unwrap_or(500));
+        if take == 0 {
+            return Ok(Vec::new());
         }
+        let ids: Vec<Uuid> = self.order.drain(..take).collect();
+        let mut found: HashMap<Uuid, comments::Model> = comments::Entity::find()
+            .filter(comments::Column::Id.is_in(ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        // A comment changed by someone else between the two reads (say, rejected after an
+        // appeal) is left out rather than shown with a stale status.
+        let page: Vec<comments::Model> = ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .filter(|c| c.status == CommentStatus::Approved)
+            .collect();
+        self.rows(db, page).await
     }
 
     async fn rows<C: ConnectionTrait>(
         &mut self,
         db: &C,
-        group: Option<Uuid>,
         page: Vec<comments::Model>,
     ) -> Result<Vec<Row>> {
         let ids: Vec<Uuid> = page.iter().map(|c| c.id).collect();
@@ -493,10 +496,6 @@ impl AcceptanceCursor {
                 .into_iter()
                 .collect()
         };
-        let clause = group.map_or_else(
-            || WHOLE_DRAFT.to_owned(),
-            |id| self.labels.get(&id).cloned().unwrap_or_default(),
-        );
         let mut out = Vec::with_capacity(page.len());
         for comment in page {
             self.number += 1;
@@ -541,7 +540,10 @@ impl AcceptanceCursor {
             };
             out.push(Row {
                 number: self.number,
-                clause: clause.clone(),
+                clause: comment.clause_id.map_or_else(
+                    || WHOLE_DRAFT.to_owned(),
+                    |id| self.labels.get(&id).cloned().unwrap_or_default(),
+                ),
                 commenter,
                 group,
                 tracking_code: comment.tracking_code.clone(),
