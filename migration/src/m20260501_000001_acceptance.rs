@@ -3,7 +3,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-/// Adds `acceptance_signoffs`, `acceptance_rows`, and an index of comments by clause.
+/// Adds `acceptance_signoffs` and `acceptance_rows`.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -52,19 +52,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // The acceptance table reads a consultation's approved comments clause by clause, in
-        // time order.
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_comments_consultation_clause_created_at")
-                    .table(Comments::Table)
-                    .col(Comments::ConsultationId)
-                    .col(Comments::ClauseId)
-                    .col(Comments::CreatedAt)
-                    .to_owned(),
-            )
-            .await?;
         manager
             .create_table(
                 Table::create()
@@ -100,14 +87,6 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(AcceptanceRows::Table).to_owned())
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_comments_consultation_clause_created_at")
-                    .table(Comments::Table)
-                    .to_owned(),
-            )
             .await?;
         manager
             .drop_table(Table::drop().table(AcceptanceSignoffs::Table).to_owned())
@@ -146,14 +125,6 @@ enum AcceptanceRows {
 enum Consultations {
     Table,
     Id,
-}
-
-#[derive(DeriveIden)]
-enum Comments {
-    Table,
-    ConsultationId,
-    ClauseId,
-    CreatedAt,
 }
 
 #[derive(DeriveIden)]

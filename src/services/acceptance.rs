@@ -44,7 +44,7 @@ pub const NOT_PUBLISHED: &str =
 pub const ANSWERED_PRIVATELY: &str = "(Đã trả lời riêng người góp ý.)";
 
 /// Rows read from the database per page.
-const PAGE: u64 = 500;
+const PAGE: u64 = 1000;
 
 /// Who made the comments of a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
