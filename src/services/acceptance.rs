@@ -373,7 +373,7 @@ impl AcceptanceCursor {
                 (group, at, id, campaign)
             })
             .collect();
-        facts.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        facts.sort_unstable_by_key(|a| (a.0, a.1, a.2));
         let organizations = organizations::Entity::find()
             .all(db)
             .await?
