@@ -30,6 +30,15 @@ impl FieldErrors {
         });
     }
 
+    /// The messages, one after the other: what a page shows above a refused form.
+    pub fn messages(&self) -> String {
+        self.0
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Returns `Err(Error::Invalid)` when any error was collected.
     pub fn into_result(self) -> Result<()> {
         if self.0.is_empty() {

@@ -228,6 +228,8 @@ pub struct Head {
     pub title: String,
     /// The lead agency, which issues the table.
     pub agency_name: String,
+    /// Its id.
+    pub lead_agency_id: Uuid,
     /// Its status now (an open consultation past its window reads closed).
     pub status: entity::enums::ConsultationStatus,
     /// The signed-off version read, or `None` for the live table.
@@ -327,6 +329,16 @@ struct CampaignInfo {
     organizations: Vec<Uuid>,
 }
 
+/// What the table's order is computed from: an approved comment's clause position (0 for the
+/// draft as a whole), time and id, and what its campaign row needs.
+struct Fact {
+    group: usize,
+    at: DateTime<Utc>,
+    id: Uuid,
+    campaign: Option<Uuid>,
+    organization: Option<Uuid>,
+}
+
 /// Reads the live table of a consultation in document order, a page at a time.
 pub struct AcceptanceCursor {
     lead_agency_id: Uuid,
@@ -352,28 +364,38 @@ impl AcceptanceCursor {
             .all(db)
             .await?;
         // The order of the table is computed once from the small facts of every approved
-        // comment (id, clause, time): sorting them here costs a few megabytes at 100,000
-        // comments, and every page is then read by primary key.
+        // comment (id, clause, time, campaign, organization): sorting them here costs a few
+        // megabytes at 100,000 comments, and every page is then read by primary key.
         let position: HashMap<Uuid, usize> =
             all.iter().enumerate().map(|(i, c)| (c.id, i + 1)).collect();
-        let mut facts: Vec<(usize, DateTime<Utc>, Uuid, Option<Uuid>)> = comments::Entity::find()
+        let mut facts: Vec<Fact> = comments::Entity::find()
             .select_only()
             .column(comments::Column::Id)
             .column(comments::Column::ClauseId)
             .column(comments::Column::CreatedAt)
             .column(comments::Column::CampaignId)
+            .column(comments::Column::OrganizationId)
             .filter(comments::Column::ConsultationId.eq(consultation.id))
             .filter(comments::Column::Status.eq(CommentStatus::Approved))
-            .into_tuple::<(Uuid, Option<Uuid>, DateTime<Utc>, Option<Uuid>)>()
+            .into_tuple::<(
+                Uuid,
+                Option<Uuid>,
+                DateTime<Utc>,
+                Option<Uuid>,
+                Option<Uuid>,
+            )>()
             .all(db)
             .await?
             .into_iter()
-            .map(|(id, clause, at, campaign)| {
-                let group = clause.map_or(0, |c| position.get(&c).copied().unwrap_or(usize::MAX));
-                (group, at, id, campaign)
+            .map(|(id, clause, at, campaign, organization)| Fact {
+                group: clause.map_or(0, |c| position.get(&c).copied().unwrap_or(usize::MAX)),
+                at,
+                id,
+                campaign,
+                organization,
             })
             .collect();
-        facts.sort_unstable_by_key(|a| (a.0, a.1, a.2));
+        facts.sort_unstable_by_key(|f| (f.group, f.at, f.id));
         let organizations = organizations::Entity::find()
             .all(db)
             .await?
@@ -386,50 +408,31 @@ impl AcceptanceCursor {
             .into_iter()
             .map(|a| (a.id, a.name))
             .collect();
-        let members: Vec<(Uuid, Option<Uuid>, Option<Uuid>)> = comments::Entity::find()
-            .select_only()
-            .column(comments::Column::Id)
-            .column(comments::Column::CampaignId)
-            .column(comments::Column::OrganizationId)
-            .filter(comments::Column::ConsultationId.eq(consultation.id))
-            .filter(comments::Column::Status.eq(CommentStatus::Approved))
-            .filter(comments::Column::CampaignId.is_not_null())
-            .order_by_asc(comments::Column::CreatedAt)
-            .order_by_asc(comments::Column::Id)
-            .into_tuple()
-            .all(db)
-            .await?;
+        // A campaign's row stands where its first comment in table order does.
         let mut campaigns: HashMap<Uuid, CampaignInfo> = HashMap::new();
-        for (id, campaign, organization) in members {
-            let Some(campaign) = campaign else { continue };
+        for fact in &facts {
+            let Some(campaign) = fact.campaign else {
+                continue;
+            };
             let info = campaigns.entry(campaign).or_insert(CampaignInfo {
-                representative: id,
+                representative: fact.id,
                 size: 0,
                 organizations: Vec::new(),
             });
             info.size += 1;
-            if let Some(org) = organization
+            if let Some(org) = fact.organization
                 && !info.organizations.contains(&org)
             {
                 info.organizations.push(org);
             }
         }
-        // A campaign's row stands where its first comment in table order does.
-        let mut placed = HashSet::new();
-        for (_, _, id, campaign) in &facts {
-            if let Some(campaign) = campaign
-                && placed.insert(*campaign)
-                && let Some(info) = campaigns.get_mut(campaign)
-            {
-                info.representative = *id;
-            }
-        }
         let order = facts
             .into_iter()
-            .filter(|(_, _, id, campaign)| {
-                campaign.is_none_or(|c| campaigns.get(&c).is_none_or(|i| i.representative == *id))
+            .filter(|f| {
+                f.campaign
+                    .is_none_or(|c| campaigns.get(&c).is_none_or(|i| i.representative == f.id))
             })
-            .map(|(_, _, id, _)| id)
+            .map(|f| f.id)
             .collect();
         Ok(Self {
             lead_agency_id: consultation.lead_agency_id,
@@ -788,6 +791,7 @@ async fn head_of<C: ConnectionTrait>(
         consultation_id: consultation.id,
         title: consultation.title.clone(),
         agency_name,
+        lead_agency_id: consultation.lead_agency_id,
         status: crate::services::consultations::effective_status(consultation, now()),
         sign_off,
         pending_moderation,

@@ -236,3 +236,35 @@ pub async fn list_by_author(
         .all(db)
         .await?)
 }
+
+/// Splits the approved comments of a consultation with these tracking codes (canonical,
+/// upper-case) into those found, by code, and the codes that name none; the unknown ones in the
+/// order given.
+pub async fn approved_by_codes<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    consultation_id: Uuid,
+    codes: &[String],
+) -> Result<(HashMap<String, Uuid>, Vec<String>)> {
+    let found: HashMap<String, Uuid> = if codes.is_empty() {
+        HashMap::new()
+    } else {
+        comments::Entity::find()
+            .select_only()
+            .column(comments::Column::TrackingCode)
+            .column(comments::Column::Id)
+            .filter(comments::Column::ConsultationId.eq(consultation_id))
+            .filter(comments::Column::Status.eq(CommentStatus::Approved))
+            .filter(comments::Column::TrackingCode.is_in(codes.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let unknown = codes
+        .iter()
+        .filter(|c| !found.contains_key(*c))
+        .cloned()
+        .collect();
+    Ok((found, unknown))
+}

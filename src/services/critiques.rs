@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entity::enums::{CommentStatus, CritiqueStatus};
+use entity::enums::CritiqueStatus;
 use entity::{comments, consultations, critique_citations, critiques, themes};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -68,13 +68,7 @@ pub struct Critique {
 }
 
 fn moderator_of(actor: &Actor) -> Result<Uuid> {
-    if !actor.can(&Action::ModerateQueue) {
-        return Err(if actor.account.is_none() {
-            Error::Unauthenticated
-        } else {
-            Error::Forbidden
-        });
-    }
+    crate::services::moderation::ensure_moderator(actor)?;
     actor
         .account
         .as_ref()
@@ -132,22 +126,8 @@ async fn cite<C: ConnectionTrait>(
     theme_ids: &[Uuid],
 ) -> Result<()> {
     let codes = codes_in(body);
-    let found: HashMap<String, Uuid> = if codes.is_empty() {
-        HashMap::new()
-    } else {
-        comments::Entity::find()
-            .select_only()
-            .column(comments::Column::TrackingCode)
-            .column(comments::Column::Id)
-            .filter(comments::Column::ConsultationId.eq(consultation_id))
-            .filter(comments::Column::Status.eq(CommentStatus::Approved))
-            .filter(comments::Column::TrackingCode.is_in(codes.clone()))
-            .into_tuple()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let (found, unknown) =
+        crate::services::comment_reading::approved_by_codes(db, consultation_id, &codes).await?;
     let known_themes: HashSet<Uuid> = themes::Entity::find()
         .select_only()
         .column(themes::Column::Id)
@@ -158,11 +138,6 @@ async fn cite<C: ConnectionTrait>(
         .into_iter()
         .collect();
     let mut errors = FieldErrors::default();
-    let unknown: Vec<&str> = codes
-        .iter()
-        .filter(|c| !found.contains_key(*c))
-        .map(String::as_str)
-        .collect();
     if !unknown.is_empty() {
         errors.push(
             "body",

@@ -24,7 +24,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{Error, FieldErrors, Result};
-use crate::policy::{Action, Actor};
+use crate::policy::Actor;
+use crate::services::moderation::ensure_moderator;
 use crate::services::{acceptance, audit, comment_reading, new_id, now};
 
 /// The longest theme label.
@@ -442,16 +443,6 @@ async fn most_endorsed<C: ConnectionTrait>(
         .collect())
 }
 
-fn ensure_moderator(actor: &Actor) -> Result<()> {
-    if actor.can(&Action::ModerateQueue) {
-        Ok(())
-    } else if actor.account.is_none() {
-        Err(Error::Unauthenticated)
-    } else {
-        Err(Error::Forbidden)
-    }
-}
-
 /// The approved comments of a consultation with these tracking codes; an unknown code, or one
 /// of a comment that is not approved, is a field error naming it.
 async fn approved_by_codes<C: ConnectionTrait>(
@@ -464,24 +455,8 @@ async fn approved_by_codes<C: ConnectionTrait>(
         .map(|c| c.trim().to_uppercase())
         .filter(|c| !c.is_empty())
         .collect();
-    let found: HashMap<String, Uuid> = comments::Entity::find()
-        .select_only()
-        .column(comments::Column::TrackingCode)
-        .column(comments::Column::Id)
-        .filter(comments::Column::ConsultationId.eq(consultation_id))
-        .filter(comments::Column::Status.eq(CommentStatus::Approved))
-        .filter(comments::Column::TrackingCode.is_in(wanted.clone()))
-        .into_tuple()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let (found, unknown) = comment_reading::approved_by_codes(db, consultation_id, &wanted).await?;
     let mut errors = FieldErrors::default();
-    let unknown: Vec<&str> = wanted
-        .iter()
-        .filter(|c| !found.contains_key(*c))
-        .map(String::as_str)
-        .collect();
     if !unknown.is_empty() {
         errors.push(
             "tracking_codes",
@@ -499,16 +474,12 @@ async fn approved_by_codes<C: ConnectionTrait>(
     Ok(ids)
 }
 
-fn parse_codes(text: &str) -> Vec<String> {
+/// Splits tracking codes typed one per line, or separated by commas or spaces.
+pub fn codes_from_text(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .filter(|s| !s.is_empty())
         .map(ToOwned::to_owned)
         .collect()
-}
-
-/// Splits tracking codes typed one per line, or separated by commas or spaces.
-pub fn codes_from_text(text: &str) -> Vec<String> {
-    parse_codes(text)
 }
 
 async fn tag<C: ConnectionTrait>(db: &C, theme_id: Uuid, comment_ids: &[Uuid]) -> Result<u64> {

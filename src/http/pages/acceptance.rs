@@ -11,6 +11,8 @@ use http::StatusCode;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use entity::enums::ConsultationStatus;
+
 use crate::error::Error;
 use crate::http::api::acceptance::{download, read_table};
 use crate::http::csrf::{CsrfForm, see_other};
@@ -197,13 +199,13 @@ async fn page(
         (None, Some(latest)) => Some(latest.content_hash != view.hash),
         _ => None,
     };
-    let consultation = acceptance::readable(&state.db, actor, id)
-        .await
-        .map_err(|e| layout.fail(e))?;
     let can_sign_off = version.is_none()
-        && acceptance::is_closed(&consultation)
+        && matches!(
+            view.head.status,
+            ConsultationStatus::Closed | ConsultationStatus::Concluded
+        )
         && actor.can(&Action::SignOffAcceptance {
-            lead_agency_id: consultation.lead_agency_id,
+            lead_agency_id: view.head.lead_agency_id,
         });
     let total_rows = view.summary.total.rows;
     let pages = total_rows.div_ceil(PER_PAGE).max(1);

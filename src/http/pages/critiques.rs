@@ -110,14 +110,7 @@ fn draft_of(pairs: &[(String, String)]) -> Draft {
 
 fn message(error: &Error) -> Option<String> {
     match error {
-        Error::Invalid(fields) => Some(
-            fields
-                .0
-                .iter()
-                .map(|f| f.message.clone())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        Error::Invalid(fields) => Some(fields.messages()),
         Error::Conflict { detail, .. } => Some(detail.clone()),
         _ => None,
     }

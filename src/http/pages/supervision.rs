@@ -213,17 +213,7 @@ pub async fn show_dashboard(
     let t = layout.t;
     let (period, period_error) = match Period::parse(Some(&query.from), Some(&query.to)) {
         Ok(p) => (p, None),
-        Err(Error::Invalid(fields)) => (
-            Period::last_year(),
-            Some(
-                fields
-                    .0
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-        ),
+        Err(Error::Invalid(fields)) => (Period::last_year(), Some(fields.messages())),
         Err(e) => return Err(layout.fail(e)),
     };
     let mut dashboard = supervision::dashboard(&state.db, period)

@@ -266,14 +266,7 @@ pub async fn show_synthesis(
 /// What to tell a moderator whose theme change was refused, or `None` for errors shown as a page.
 fn refusal(t: Tr, error: &Error) -> Option<String> {
     match error {
-        Error::Invalid(fields) => Some(
-            fields
-                .0
-                .iter()
-                .map(|f| f.message.clone())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
+        Error::Invalid(fields) => Some(fields.messages()),
         Error::Conflict { .. } => Some(t.get("synthesis.theme_exists").to_owned()),
         _ => None,
     }
