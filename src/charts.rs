@@ -76,7 +76,7 @@ const VALUE_WIDTH: f64 = 70.0;
 const ROW: f64 = 26.0;
 const BAR: f64 = 16.0;
 /// Longest label drawn, in characters; the full label stays in the bar's tooltip and the table.
-const LABEL_CHARS: usize = 32;
+const LABEL_CHARS: usize = 27;
 
 /// Draws horizontal bars, one row per bar, longest scale `max` (or the largest value).
 ///
