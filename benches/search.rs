@@ -20,7 +20,10 @@
 //! BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench search
 //! ```
 //!
-//! Other settings: `BENCH_SECONDS` (length of each HTTP phase, default 20), `BENCH_PG_ROUNDS`
+//! Other settings: `BENCH_FACETS=1` (count the facets in the in-process runs too; the HTTP
+//! runs are made both ways), `BENCH_DATA_DIR` (keep the data directory and its index there, and reuse
+//! them on the next run with the same `BENCH_COMMENTS`), `BENCH_SECONDS` (length of each HTTP phase, default 20), `BENCH_ROUNDS`
+//! (passes over the query set in process, default 10), `BENCH_PG_ROUNDS`
 //! (passes over the query set on PostgreSQL, default 5).
 
 #![expect(
@@ -264,10 +267,9 @@ fn documents(f: gopy::search::Fields, c: &Comment) -> [TantivyDocument; 2] {
         doc.add_text(f.month, &month);
         doc.add_i64(f.created_at, c.created_at.timestamp());
         doc.add_text(f.title, title);
-        let all = format!("{title}\n{}", c.body);
-        doc.add_text(f.exact, &all);
-        doc.add_text(f.folded, &all);
-        doc.add_text(f.bigrams, &all);
+        doc.add_text(f.exact, &c.body);
+        doc.add_text(f.folded, &c.body);
+        doc.add_text(f.bigrams, &c.body);
         doc.add_text(f.consultation_id, &consultation);
         doc.add_text(f.comment_id, &comment_id);
         doc.add_text(f.stance, c.stance);
@@ -279,20 +281,24 @@ fn documents(f: gopy::search::Fields, c: &Comment) -> [TantivyDocument; 2] {
         doc.add_text(f.visibility, visibility);
         doc
     };
-    [
-        make(
-            format!("comment_full:{}", c.id),
-            "comment_full",
-            gopy::search::documents::MODERATORS,
-            &format!("{} · {title}", c.tracking_code),
-        ),
+    let mut full = make(
+        format!("comment_full:{}", c.id),
+        "comment_full",
+        gopy::search::documents::MODERATORS,
+        &format!("{} · {title}", c.tracking_code),
+    );
+    full.add_text(f.tracking_code, &c.tracking_code);
+    let mut docs = [
+        full,
         make(
             owner.clone(),
             "comment",
             gopy::search::documents::PUBLIC,
             title,
         ),
-    ]
+    ];
+    gopy::search::documents::mark_public(f, &mut docs);
+    docs
 }
 
 fn dir_size(dir: &Path) -> u64 {
@@ -310,7 +316,7 @@ fn dir_size(dir: &Path) -> u64 {
         .sum()
 }
 
-/// Builds the index of `count` comments in `dir`, as a stored position the server's indexer
+/// Builds the index of `count` comments in `dir` (sorted as gopy's own index is), as a stored position the server's indexer
 /// accepts (so it does not rebuild from its empty database).
 fn build_index(dir: &Path, count: usize) -> SearchIndex {
     let index = SearchIndex::open_or_create(dir).unwrap();
@@ -391,19 +397,35 @@ fn build_index(dir: &Path, count: usize) -> SearchIndex {
 /// Per-query and overall latencies of searches in process (no HTTP), as an anonymous visitor.
 fn in_process(index: &SearchIndex, rounds: usize) -> Vec<Duration> {
     let actor = Actor::anonymous();
+    let facets = std::env::var("BENCH_FACETS").is_ok_and(|v| v == "1");
     let request = |q: &str| SearchRequest {
         q: q.to_owned(),
         sort: SearchSort::Relevance,
         page: 1,
         per_page: 20,
+        facets,
         ..SearchRequest::default()
     };
-    for q in QUERIES {
+    println!(
+        "in process: {}",
+        if facets {
+            "with the 8 facets (BENCH_FACETS=1)"
+        } else {
+            "without facets, as the API answers by default"
+        }
+    );
+    // `BENCH_QUERY` runs that one query only (for profiling).
+    let only = std::env::var("BENCH_QUERY").ok();
+    let queries: Vec<&str> = match &only {
+        Some(q) => vec![q.as_str()],
+        None => QUERIES.to_vec(),
+    };
+    for q in &queries {
         gopy::services::search::search(index, &actor, &request(q)).unwrap();
     }
     let mut all = Vec::new();
     println!("in process, per query ({rounds} runs each):");
-    for q in QUERIES {
+    for &q in &queries {
         let mut times = Vec::with_capacity(rounds);
         let mut total = 0;
         let mut suggestion = None;
@@ -457,9 +479,13 @@ fn memory(pid: u32) -> String {
         .join(", ")
 }
 
-fn search_url(base: &str, q: &str) -> String {
+fn search_url(base: &str, q: &str, facets: bool) -> String {
     let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
-    format!("{base}/api/v1/search?q={encoded}")
+    if facets {
+        format!("{base}/api/v1/search?q={encoded}&facets=true")
+    } else {
+        format!("{base}/api/v1/search?q={encoded}")
+    }
 }
 
 /// `clients` tasks send the queries in turn for `duration`; each timing covers the whole
@@ -468,6 +494,7 @@ async fn http_load(
     base: &str,
     clients: usize,
     duration: Duration,
+    facets: bool,
 ) -> (Vec<(Duration, usize)>, Duration) {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
@@ -486,7 +513,7 @@ async fn http_load(
             // At least one pass over the query set per client.
             while Instant::now() < deadline || out.len() < QUERIES.len() {
                 let q = k % QUERIES.len();
-                let url = search_url(&base, QUERIES[q]);
+                let url = search_url(&base, QUERIES[q], facets);
                 let t = Instant::now();
                 let response = client.get(&url).send().await.unwrap();
                 assert_eq!(response.status(), 200, "{url}");
@@ -591,8 +618,8 @@ async fn postgres(server: &str, count: usize, rounds: usize) -> Option<Vec<Durat
         let mut batch = String::new();
         let mut in_batch = 0;
         for comment in Generator::new(count) {
-            // The same text gopy indexes: the consultation's title, then the comment.
-            let text = format!("{}\n{}", CONSULTATIONS[comment.consultation], comment.body);
+            // The same text gopy searches: the comment's own words.
+            let text = comment.body;
             if in_batch == 0 {
                 batch.push_str(
                     "INSERT INTO bench_comments (body, tsv) \
@@ -702,14 +729,40 @@ async fn main() {
         "{} sentences of material; {count} comments",
         sentences().len()
     );
-    let data = tempfile::tempdir().unwrap();
-    let index_dir = data.path().join("index");
-    let index = build_index(&index_dir, count);
-    let local = in_process(&index, 10);
+    // `BENCH_DATA_DIR` keeps the data directory (and its index) for the next run with the
+    // same count, which then skips indexing; by default everything is temporary.
+    let temporary = tempfile::tempdir().unwrap();
+    let kept = std::env::var_os("BENCH_DATA_DIR").map(std::path::PathBuf::from);
+    let data_dir = kept.clone().unwrap_or_else(|| temporary.path().to_owned());
+    let index_dir = data_dir.join("index");
+    let reusable = kept.is_some()
+        && SearchIndex::open_or_create(&index_dir).is_ok_and(|index| {
+            index.num_docs() == 2 * count as u64
+                && gopy::search::indexer::stored_position(&index)
+                    .ok()
+                    .flatten()
+                    .is_some()
+        });
+    let index = if reusable {
+        println!(
+            "indexing: skipped, the index of {count} comments in {} is reused",
+            index_dir.display()
+        );
+        SearchIndex::open_or_create(&index_dir).unwrap()
+    } else {
+        if index_dir.exists() {
+            std::fs::remove_dir_all(&index_dir).unwrap();
+        }
+        build_index(&index_dir, count)
+    };
+    for stale in ["gopy.db", "gopy.db-wal", "gopy.db-shm"] {
+        std::fs::remove_file(data_dir.join(stale)).ok();
+    }
+    let local = in_process(&index, env_usize("BENCH_ROUNDS", 10));
     drop(index);
 
     let mut child = tokio::process::Command::new(std::env::current_exe().unwrap())
-        .env("BENCH_SEARCH_SERVE", data.path())
+        .env("BENCH_SEARCH_SERVE", &data_dir)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -726,10 +779,14 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     println!("server (pid {pid}) started: {}", memory(pid));
     let duration = Duration::from_secs(seconds as u64);
-    let (one, elapsed) = http_load(&base, 1, duration).await;
+    let (one, elapsed) = http_load(&base, 1, duration, false).await;
     let http_p50 = report_http("1 client", &one, elapsed);
-    let (many, elapsed) = http_load(&base, 32, duration).await;
+    let (many, elapsed) = http_load(&base, 32, duration, false).await;
     report_http("32 clients", &many, elapsed);
+    let (one, elapsed) = http_load(&base, 1, duration, true).await;
+    report_http("1 client, with the 8 facets", &one, elapsed);
+    let (many, elapsed) = http_load(&base, 32, duration, true).await;
+    report_http("32 clients, with the 8 facets", &many, elapsed);
     println!("server after the load: {}", memory(pid));
     drop(child.stdin.take());
     if tokio::time::timeout(Duration::from_secs(10), child.wait())

@@ -23,6 +23,17 @@ pub fn agency_token(agency_id: Uuid) -> String {
     format!("agency:{agency_id}")
 }
 
+/// Sets each document's `public` flag from its visibility tokens (the index is sorted on it).
+pub fn mark_public(f: Fields, docs: &mut [TantivyDocument]) {
+    use tantivy::schema::Value;
+    for doc in docs {
+        let public = doc
+            .get_all(f.visibility)
+            .any(|v| v.as_str() == Some(PUBLIC));
+        doc.add_u64(f.public, u64::from(public));
+    }
+}
+
 /// Owner key of an object's documents.
 pub fn owner(kind: &str, id: Uuid) -> String {
     format!("{kind}:{id}")
@@ -47,12 +58,13 @@ impl Doc {
         Self { doc }
     }
 
-    fn text(mut self, f: Fields, title: &str, body: &str) -> Self {
+    /// The title shown in results and the text searched (which need not include the title:
+    /// a comment shows its consultation's title but is found by its own words only).
+    fn text(mut self, f: Fields, title: &str, searched: &str) -> Self {
         self.doc.add_text(f.title, title);
-        let all = format!("{title}\n{body}");
-        self.doc.add_text(f.exact, &all);
-        self.doc.add_text(f.folded, &all);
-        self.doc.add_text(f.bigrams, &all);
+        self.doc.add_text(f.exact, searched);
+        self.doc.add_text(f.folded, searched);
+        self.doc.add_text(f.bigrams, searched);
         self
     }
 
@@ -92,7 +104,7 @@ pub async fn consultation<C: ConnectionTrait>(
         Doc::new(f, owner_key.clone(), &owner_key, "consultation", at).text(
             f,
             &c.title,
-            &format!("{}\n{}", c.summary, c.body),
+            &format!("{}\n{}\n{}", c.title, c.summary, c.body),
         ),
     )];
     for clause in clauses::Entity::find()
@@ -109,10 +121,11 @@ pub async fn consultation<C: ConnectionTrait>(
             Doc::new(f, owner("clause", clause.id), &owner_key, "clause", at).text(
                 f,
                 &title,
-                &clause.body,
+                &format!("{title}\n{}", clause.body),
             ),
         ));
     }
+    mark_public(f, &mut out);
     Ok(out)
 }
 
@@ -202,6 +215,7 @@ pub async fn comment<C: ConnectionTrait>(
             ),
         )
         .add(f.visibility, MODERATORS)
+        .add(f.tracking_code, &c.tracking_code)
         .doc,
     ];
     let published = c.status == CommentStatus::Approved;
@@ -244,5 +258,6 @@ pub async fn comment<C: ConnectionTrait>(
             out.push(doc.doc);
         }
     }
+    mark_public(f, &mut out);
     Ok(out)
 }

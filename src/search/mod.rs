@@ -7,20 +7,26 @@
 //! server, never the client, decides what a person can find.
 
 pub mod analyzer;
+pub mod at_least;
 pub mod documents;
+pub mod facets;
 pub mod indexer;
+pub mod public_only;
+#[cfg(test)]
+mod query_tests;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use tantivy::index::{IndexSettings, IndexSortByField};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+use tantivy::{Index, IndexBuilder, IndexReader, IndexWriter, ReloadPolicy};
 
 /// Version of the schema and of the documents' content; an index built by another version is
 /// rebuilt from the database.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Memory the index writer may use before it flushes a segment.
 const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
@@ -63,6 +69,11 @@ pub struct Fields {
     pub month: Field,
     /// When (submission, publication, answer), as seconds since the epoch.
     pub created_at: Field,
+    /// A comment's tracking code (`GY-XXXX-XXXXX`), on its original text for moderators.
+    pub tracking_code: Field,
+    /// 1 when anyone may find the document (its visibility holds `public`), else 0; the index
+    /// is sorted on it, public documents first (see [`public_only`]).
+    pub public: Field,
 }
 
 /// A handle on the search index, cheap to clone.
@@ -112,24 +123,43 @@ pub fn schema() -> (Schema, Fields) {
         author_kind: b.add_text_field("author_kind", STRING | FAST),
         month: b.add_text_field("month", STRING | FAST),
         created_at: b.add_i64_field("created_at", INDEXED | STORED | FAST),
+        tracking_code: b.add_text_field("tracking_code", STRING),
+        public: b.add_u64_field(public_only::PUBLIC_FIELD, FAST),
     };
     (b.build(), fields)
 }
 
+/// The index's settings: documents sorted public first, so that a search for public documents
+/// reads only the beginning of each segment.
+pub fn index_settings() -> IndexSettings {
+    IndexSettings {
+        sort_by_field: Some(IndexSortByField {
+            field: public_only::PUBLIC_FIELD.to_owned(),
+            order: tantivy::index::Order::Desc,
+        }),
+        ..IndexSettings::default()
+    }
+}
+
 impl SearchIndex {
     /// Opens the index in `dir`, creating it (and the directory) when missing. An index whose
-    /// schema differs is deleted and created afresh (the indexer then rebuilds it).
+    /// schema or settings differ is deleted and created afresh (the indexer then rebuilds it).
     pub fn open_or_create(dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
+        let builder = || {
+            IndexBuilder::new()
+                .schema(schema.clone())
+                .settings(index_settings())
+        };
         let directory = tantivy::directory::MmapDirectory::open(dir)?;
-        let index = match Index::open_or_create(directory, schema.clone()) {
-            Ok(index) => index,
-            Err(tantivy::TantivyError::SchemaError(_)) => {
+        let index = match builder().open_or_create(directory) {
+            Ok(index) if index.settings().sort_by_field == index_settings().sort_by_field => index,
+            Ok(_) | Err(tantivy::TantivyError::SchemaError(_)) => {
                 tracing::warn!(dir = %dir.display(), "search index of another schema: rebuilding");
                 std::fs::remove_dir_all(dir)?;
                 std::fs::create_dir_all(dir)?;
-                Index::create_in_dir(dir, schema)?
+                builder().create_in_dir(dir)?
             }
             Err(e) => return Err(e.into()),
         };

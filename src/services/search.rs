@@ -9,10 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::aggregation::AggregationCollector;
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{AggregationResult, BucketResult};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -20,22 +17,29 @@ use tantivy::{DocAddress, Order, TantivyDocument, Term};
 
 use crate::error::{Error, FieldErrors, Result};
 use crate::policy::{Action, Actor};
+use crate::search::at_least::AtLeast;
 use crate::search::documents::{MODERATORS, PUBLIC, agency_token};
+use crate::search::facets::{FacetCounts, FacetFruit};
+use crate::search::public_only::PublicOnly;
 use crate::search::{Fields, SearchIndex, analyzer};
 
 /// Longest query, in characters (longer text is refused with a 4xx).
 pub const MAX_QUERY_CHARS: usize = 500;
 
-/// Facets counted for every search.
-pub const FACETS: [&str; 7] = [
+/// Facets counted when a search asks for them (`SearchRequest::facets`).
+pub const FACETS: [&str; 8] = [
     "kind",
     "consultation_id",
+    "unit",
     "stance",
     "status",
     "agency",
     "author_kind",
     "month",
 ];
+
+/// Values listed per facet, most frequent first.
+pub const FACET_VALUES: usize = 20;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,6 +70,8 @@ pub struct SearchRequest {
     pub page: usize,
     /// Results per page.
     pub per_page: usize,
+    /// Whether to count the facets (a pass over every result; the search page always asks).
+    pub facets: bool,
 }
 
 /// One result.
@@ -100,6 +106,8 @@ pub struct SearchResults {
     pub facets: BTreeMap<String, Vec<(String, u64)>>,
     /// A spelling made of indexed words, when some words of the query are not in the index.
     pub did_you_mean: Option<String>,
+    /// No result contains most words of the query: these contain some of them.
+    pub partial: bool,
 }
 
 /// The visibility tokens of a viewer.
@@ -137,61 +145,199 @@ fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     ))
 }
 
+/// The tracking code a query is, when it is one written with its `GY` prefix ("GY-7K3F-9QXMZ",
+/// "gy7k3f9qxmz"); without the prefix, nine letters could be a word.
+fn tracking_code(q: &str) -> Option<crate::domain::tracking::TrackingCode> {
+    let q = q.trim();
+    let prefixed = q.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("gy"));
+    prefixed
+        .then(|| crate::domain::tracking::TrackingCode::parse(q).ok())
+        .flatten()
+}
+
+/// How many of a query's distinct syllables a result must contain: all of them up to three,
+/// then three in four (rounded up), so that one stray or misspelt word of a long query does
+/// not empty the results.
+pub fn required_syllables(n: usize) -> usize {
+    if n <= 3 { n } else { (n * 3).div_ceil(4) }
+}
+
+/// How the syllables of a query must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Matching {
+    /// [`required_syllables`] of them.
+    Most,
+    /// Any one of them (when no result has most of them).
+    Any,
+}
+
+/// The text part of a query.
+struct TextQuery {
+    /// The syllables' clauses as they must match: all required, `AtLeast`, or any of them.
+    words: Vec<(Occur, Box<dyn Query>)>,
+    /// Every syllable is a plain term and all are required: an intersection of terms, whose
+    /// best results tantivy finds without scoring every match (block-max WAND).
+    plain: bool,
+    /// Clauses that only add to the score: adjacent pairs, exact accents.
+    boosts: Vec<Box<dyn Query>>,
+}
+
+impl TextQuery {
+    /// The syllables' clauses alone.
+    fn matching(&self) -> BooleanQuery {
+        BooleanQuery::new(
+            self.words
+                .iter()
+                .map(|(occur, q)| (*occur, q.box_clone()))
+                .collect(),
+        )
+    }
+
+    /// The whole text query: what must match and what adds to the score.
+    fn whole(&self) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .words
+            .iter()
+            .map(|(occur, q)| (*occur, q.box_clone()))
+            .collect();
+        clauses.extend(self.boosts.iter().map(|q| (Occur::Should, q.box_clone())));
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
 /// The text part of a query; `None` when the query has no searchable word.
+///
+/// Each distinct folded syllable is one clause on the folded field (a fuzzy one, when `fuzzy`
+/// and the index has never seen the syllable), of which [`Matching`] says how many must hold;
+/// adjacent pairs in the bigram field and, for a query typed with diacritics, its exact
+/// syllables add to the score only. A query that is a tracking code finds that comment.
 fn text_query(
     searcher: &tantivy::Searcher,
     f: Fields,
     q: &str,
     fuzzy: bool,
-) -> Option<Box<dyn Query>> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let syllables = analyzer::query_syllables(q);
-    for syllable in &syllables {
-        let t = Term::from_field_text(f.folded, syllable);
-        let known = searcher.doc_freq(&t).map(|n| n > 0).unwrap_or(false);
-        if known || !fuzzy || syllable.chars().count() < analyzer::FUZZY_MIN_CHARS {
-            clauses.push((
-                Occur::Should,
-                Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)),
-            ));
-        } else {
-            clauses.push((
-                Occur::Should,
+    matching: Matching,
+) -> Option<TextQuery> {
+    if let Some(code) = tracking_code(q) {
+        return Some(TextQuery {
+            words: vec![(Occur::Must, term(f.tracking_code, code.as_str()))],
+            plain: false,
+            boosts: Vec::new(),
+        });
+    }
+    let mut syllables = analyzer::query_syllables(q);
+    let mut seen = std::collections::HashSet::new();
+    syllables.retain(|s| seen.insert(s.clone()));
+    if syllables.is_empty() {
+        return None;
+    }
+    let fuzzy_ones = if fuzzy {
+        analyzer::fuzzy_candidates(searcher, f.folded, &syllables).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let words: Vec<Box<dyn Query>> = syllables
+        .iter()
+        .map(|syllable| {
+            let t = Term::from_field_text(f.folded, syllable);
+            if fuzzy_ones.contains(syllable) {
                 Box::new(tantivy::query::FuzzyTermQuery::new(
                     t,
                     analyzer::FUZZY_DISTANCE,
                     true,
-                )),
-            ));
-        }
-    }
-    for bigram in analyzer::query_bigrams(q) {
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.bigrams, &bigram),
-                    IndexRecordOption::WithFreqs,
-                )),
-                1.5,
+                )) as Box<dyn Query>
+            } else {
+                Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
+            }
+        })
+        .collect();
+    let required = match matching {
+        Matching::Most => required_syllables(words.len()),
+        Matching::Any => 1,
+    };
+    let plain = required == words.len() && fuzzy_ones.is_empty();
+    let words: Vec<(Occur, Box<dyn Query>)> = if required == words.len() {
+        words.into_iter().map(|w| (Occur::Must, w)).collect()
+    } else if required == 1 {
+        vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::new(
+                words.into_iter().map(|w| (Occur::Should, w)).collect(),
             )),
-        ));
+        )]
+    } else {
+        vec![(Occur::Must, Box::new(AtLeast::new(words, required)))]
+    };
+    let mut boosts: Vec<Box<dyn Query>> = Vec::new();
+    for bigram in analyzer::query_bigrams(q) {
+        boosts.push(Box::new(BoostQuery::new(
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.bigrams, &bigram),
+                IndexRecordOption::WithFreqs,
+            )),
+            1.5,
+        )));
     }
     if analyzer::is_query_accented(q) {
         for syllable in analyzer::query_exact_syllables(q) {
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.exact, &syllable),
-                        IndexRecordOption::WithFreqs,
-                    )),
-                    2.0,
+            boosts.push(Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.exact, &syllable),
+                    IndexRecordOption::WithFreqs,
                 )),
-            ));
+                2.0,
+            )));
         }
     }
-    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    Some(TextQuery {
+        words,
+        plain,
+        boosts,
+    })
+}
+
+/// Results re-ranked with the score-only clauses, on the fast path: the best of these many by
+/// the words alone. A page beyond them is in the order of the words alone.
+pub const RESCORE_WINDOW: usize = 200;
+
+/// Adds to each hit's score what `boosts` give its document.
+fn rescore(
+    searcher: &tantivy::Searcher,
+    boosts: &[Box<dyn Query>],
+    hits: &mut [(f32, DocAddress)],
+) -> tantivy::Result<()> {
+    if boosts.is_empty() {
+        return Ok(());
+    }
+    let query = BooleanQuery::new(
+        boosts
+            .iter()
+            .map(|q| (Occur::Should, q.box_clone()))
+            .collect(),
+    );
+    let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(searcher))?;
+    let mut order: Vec<usize> = (0..hits.len()).collect();
+    order.sort_by_key(|&k| (hits[k].1.segment_ord, hits[k].1.doc_id));
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for k in order {
+        let address = hits[k].1;
+        if current
+            .as_ref()
+            .is_none_or(|(segment, _)| *segment != address.segment_ord)
+        {
+            let reader = searcher.segment_reader(address.segment_ord);
+            current = Some((address.segment_ord, weight.scorer(reader, 1.0)?));
+        }
+        if let Some((_, scorer)) = current.as_mut() {
+            if scorer.doc() < address.doc_id {
+                scorer.seek(address.doc_id);
+            }
+            if scorer.doc() == address.doc_id {
+                hits[k].0 += scorer.score();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Searches the index as `actor` may.
@@ -219,22 +365,47 @@ pub fn search(
     }
     errors.into_result()?;
     let searcher = index.searcher();
+    let mut results = run(&searcher, f, actor, request, &q, Matching::Most)?;
+    if results.total == 0 && analyzer::query_syllables(&q).len() > 1 {
+        results = run(&searcher, f, actor, request, &q, Matching::Any)?;
+        results.partial = results.total > 0;
+    }
+    // A syllable the index has never seen is probably a typo: propose the spelling that is.
+    if !q.trim().is_empty() {
+        results.did_you_mean = suggestion(&searcher, f, &q);
+    }
+    Ok(results)
+}
+
+/// One search with the given matching of the query's syllables.
+fn run(
+    searcher: &tantivy::Searcher,
+    f: Fields,
+    actor: &Actor,
+    request: &SearchRequest,
+    q: &str,
+    matching: Matching,
+) -> Result<SearchResults> {
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let tokens = visibility(actor);
-    must.push((
-        Occur::Must,
-        Box::new(BooleanQuery::new(
-            tokens
-                .iter()
-                .map(|t| (Occur::Should, term(f.visibility, t)))
-                .collect(),
-        )),
-    ));
+    // Anonymous visitors and residents see public documents only: the beginning of each
+    // segment (see `PublicOnly`, below); others, the documents carrying one of their tokens.
+    let public_only = tokens.iter().all(|t| t == PUBLIC);
+    if !public_only {
+        must.push((
+            Occur::Must,
+            Box::new(BooleanQuery::new(
+                tokens
+                    .iter()
+                    .map(|t| (Occur::Should, term(f.visibility, t)))
+                    .collect(),
+            )),
+        ));
+    }
     // Moderators find comments by their original text; the published copy would repeat them.
+    // (Original texts are for moderators only, so nobody else needs the opposite clause.)
     if tokens.iter().any(|t| t == MODERATORS) {
         must.push((Occur::MustNot, term(f.kind, "comment")));
-    } else {
-        must.push((Occur::MustNot, term(f.kind, "comment_full")));
     }
     for (name, value) in &request.filters {
         if let Some(field) = field_of(f, name) {
@@ -252,34 +423,53 @@ pub fn search(
             )),
         ));
     }
-    let text = text_query(&searcher, f, &q, true);
+    let text = text_query(searcher, f, q, true, matching);
     let has_text = text.is_some();
-    if let Some(text) = text {
-        must.push((Occur::Must, text));
-    }
-    let query = BooleanQuery::new(must);
     let offset = (request.page - 1) * request.per_page;
     let search_err = |e: tantivy::TantivyError| Error::Search(e.to_string());
-    let aggs: Aggregations = serde_json::from_value(serde_json::Value::Object(
-        FACETS
-            .iter()
-            .map(|name| {
-                (
-                    (*name).to_owned(),
-                    serde_json::json!({"terms": {"field": name, "size": 20}}),
-                )
-            })
-            .collect(),
-    ))
-    .map_err(|e| Error::Search(e.to_string()))?;
-    let agg_collector = AggregationCollector::from_aggs(aggs, Default::default());
-    let (addresses, total, aggregates): (Vec<(f32, DocAddress)>, usize, _) =
+    let facet_counts = FacetCounts::new(if request.facets { &FACETS } else { &[] });
+    // The common case (words only, public documents, by relevance) in two passes that each
+    // do less than one pass doing both: the total and the facets without scoring, then the
+    // best results found by pruning, re-ranked with the bigrams and accents.
+    if let Some(text) = text.as_ref().filter(|t| {
+        t.plain && public_only && must.is_empty() && request.sort == SearchSort::Relevance
+    }) {
+        let matched = PublicOnly::new(Box::new(text.matching()));
+        let counted = searcher.search(&matched, &facet_counts).map_err(search_err)?;
+        let wanted = offset + request.per_page;
+        let mut top = searcher
+            .search(
+                &matched,
+                &TopDocs::with_limit(wanted.max(RESCORE_WINDOW)).order_by_score(),
+            )
+            .map_err(search_err)?;
+        let window = top.len().min(RESCORE_WINDOW);
+        rescore(searcher, &text.boosts, &mut top[..window]).map_err(search_err)?;
+        top[..window].sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| (a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id)))
+        });
+        let addresses = top.into_iter().skip(offset).take(request.per_page).collect();
+        return results(searcher, f, q, addresses, counted);
+    }
+    if let Some(text) = &text {
+        must.push((Occur::Must, text.whole()));
+    }
+    if must.is_empty() {
+        must.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+    }
+    let query: Box<dyn Query> = if public_only {
+        Box::new(PublicOnly::new(Box::new(BooleanQuery::new(must))))
+    } else {
+        Box::new(BooleanQuery::new(must))
+    };
+    let (addresses, counted): (Vec<(f32, DocAddress)>, FacetFruit) =
         if request.sort == SearchSort::Relevance && has_text {
             let top = TopDocs::with_limit(request.per_page)
                 .and_offset(offset)
                 .order_by_score();
             searcher
-                .search(&query, &(top, Count, agg_collector))
+                .search(&*query, &(top, facet_counts))
                 .map_err(search_err)?
         } else {
             let order = if request.sort == SearchSort::Oldest {
@@ -290,21 +480,32 @@ pub fn search(
             let top = TopDocs::with_limit(request.per_page)
                 .and_offset(offset)
                 .order_by_fast_field::<i64>("created_at", order);
-            let (hits, total, aggs) = searcher
-                .search(&query, &(top, Count, agg_collector))
+            let (hits, counted) = searcher
+                .search(&*query, &(top, facet_counts))
                 .map_err(search_err)?;
             (
                 hits.into_iter()
                     .map(|(_, address)| (0.0, address))
                     .collect(),
-                total,
-                aggs,
+                counted,
             )
         };
-    let snippets = match text_query(&searcher, f, &q, false) {
-        Some(text) => {
-            Some(SnippetGenerator::create(&searcher, &*text, f.folded).map_err(search_err)?)
-        }
+    results(searcher, f, q, addresses, counted)
+}
+
+/// The page of results: each hit's stored fields and snippet, and the facets counted.
+fn results(
+    searcher: &tantivy::Searcher,
+    f: Fields,
+    q: &str,
+    addresses: Vec<(f32, DocAddress)>,
+    counted: FacetFruit,
+) -> Result<SearchResults> {
+    let search_err = |e: tantivy::TantivyError| Error::Search(e.to_string());
+    let snippets = match text_query(searcher, f, q, false, Matching::Any) {
+        Some(text) => Some(
+            SnippetGenerator::create(searcher, &*text.whole(), f.folded).map_err(search_err)?,
+        ),
         None => None,
     };
     let mut hits = Vec::with_capacity(addresses.len());
@@ -315,30 +516,23 @@ pub fn search(
                 .and_then(|v| v.as_str())
                 .map(ToOwned::to_owned)
         };
-        let snippet_html = match &snippets {
-            Some(generator) => {
-                let mut snippet = generator.snippet_from_doc(&doc);
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                let html = snippet.to_html();
-                if html.is_empty() {
-                    escape(
-                        &get(f.folded)
-                            .unwrap_or_default()
-                            .chars()
-                            .take(200)
-                            .collect::<String>(),
-                    )
-                } else {
-                    html
-                }
-            }
-            None => escape(
+        let beginning = || {
+            escape(
                 &get(f.folded)
                     .unwrap_or_default()
                     .chars()
                     .take(200)
                     .collect::<String>(),
-            ),
+            )
+        };
+        let snippet_html = match &snippets {
+            Some(generator) => {
+                let mut snippet = generator.snippet_from_doc(&doc);
+                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                let html = snippet.to_html();
+                if html.is_empty() { beginning() } else { html }
+            }
+            None => beginning(),
         };
         hits.push(Hit {
             kind: get(f.kind).unwrap_or_default(),
@@ -354,35 +548,27 @@ pub fn search(
             score,
         });
     }
-    let mut facets = BTreeMap::new();
-    for (name, result) in aggregates.0 {
-        if let AggregationResult::BucketResult(BucketResult::Terms { buckets, .. }) = result {
-            facets.insert(
-                name,
-                buckets
-                    .into_iter()
-                    .map(|b| (b.key.to_string(), b.doc_count))
-                    .collect(),
-            );
-        }
-    }
-    // A syllable the index has never seen is probably a typo: propose the spelling that is.
-    let did_you_mean = if has_text {
-        suggestion(&searcher, f, &q)
-    } else {
-        None
-    };
+    let facets = FACETS
+        .iter()
+        .enumerate()
+        .map(|(k, name)| ((*name).to_owned(), counted.top(k, FACET_VALUES)))
+        .filter(|(_, values)| !values.is_empty())
+        .collect();
     Ok(SearchResults {
         hits,
-        total,
+        total: counted.total,
         facets,
-        did_you_mean,
+        did_you_mean: None,
+        partial: false,
     })
 }
 
 /// The query with each syllable unknown to the index replaced by the most frequent indexed
 /// syllable one edit away; `None` when every syllable is known or none has a neighbour.
 fn suggestion(searcher: &tantivy::Searcher, f: Fields, q: &str) -> Option<String> {
+    if tracking_code(q).is_some() {
+        return None;
+    }
     let mut changed = false;
     let mut words = Vec::new();
     for syllable in analyzer::query_syllables(q) {
@@ -403,51 +589,42 @@ fn suggestion(searcher: &tantivy::Searcher, f: Fields, q: &str) -> Option<String
     changed.then(|| words.join(" "))
 }
 
-/// The most frequent indexed syllable one edit (or one swap of neighbours) away.
+/// The most frequent indexed syllable one edit (or one swap of neighbours) away, found by
+/// walking each segment's term dictionary with a Levenshtein automaton (only the terms the
+/// automaton accepts are visited, not the whole dictionary).
 fn nearest_term(searcher: &tantivy::Searcher, f: Fields, word: &str) -> Option<String> {
     if word.chars().count() < 2 {
         return None;
     }
+    let fuzzy = tantivy::query::FuzzyTermQuery::new(
+        Term::from_field_text(f.folded, word),
+        analyzer::FUZZY_DISTANCE,
+        true,
+    );
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(f.folded) else {
+        let (Ok(inverted), Ok(automaton)) = (segment.inverted_index(f.folded), fuzzy.automaton())
+        else {
             continue;
         };
-        let Ok(mut stream) = inverted.terms().stream() else {
+        let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
             continue;
         };
         while stream.advance() {
             let Ok(term) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
-            if within_one_edit(word, term) {
+            if term != word {
                 *counts.entry(term.to_owned()).or_default() += u64::from(stream.value().doc_freq);
             }
         }
     }
+    // Most documents first; between equals, the first in alphabetical order.
     counts
         .into_iter()
+        .rev()
         .max_by_key(|(_, n)| *n)
         .map(|(term, _)| term)
-}
-
-/// Whether `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours.
-fn within_one_edit(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a == b || a.len().abs_diff(b.len()) > 1 {
-        return false;
-    }
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let (ra, rb) = (&a[prefix..], &b[prefix..]);
-    match ra.len().cmp(&rb.len()) {
-        std::cmp::Ordering::Equal => {
-            ra[1..] == rb[1..]
-                || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
-        }
-        std::cmp::Ordering::Greater => ra[1..] == *rb,
-        std::cmp::Ordering::Less => *ra == rb[1..],
-    }
 }
 
 /// Escapes text for HTML.

@@ -159,7 +159,7 @@ async fn a_comment_is_found_without_diacritics_once_approved_and_its_hidden_data
         );
     }
     // Facets count what was found.
-    let facets = &search(&w.app, "q=mau+than", None).await["facets"];
+    let facets = &search(&w.app, "q=mau+than&facets=true", None).await["facets"];
     assert!(
         facets["kind"]
             .as_array()
@@ -390,6 +390,24 @@ async fn every_judged_query_finds_its_needle_in_the_top_three() {
                 },
             )
             .unwrap();
+            // The same search through the general path (a date range from the epoch keeps
+            // every result): the same results with the same scores.
+            let general = gopy::services::search::search(
+                &index,
+                &gopy::policy::Actor::anonymous(),
+                &gopy::services::search::SearchRequest {
+                    q: query.to_owned(),
+                    page: 1,
+                    per_page: 3,
+                    from: Some(0),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(general.total, results.total, "{query}");
+            for (a, b) in results.hits.iter().zip(&general.hits) {
+                assert!((a.score - b.score).abs() < 1e-3 * a.score.abs().max(1.0), "{query}: {} / {}", a.score, b.score);
+            }
             if !results
                 .hits
                 .iter()
@@ -629,4 +647,136 @@ async fn snippets_are_escaped_html() {
         !page.contains("<script>alert"),
         "the page shows the text, never runs it"
     );
+}
+
+#[tokio::test]
+async fn long_queries_need_most_words_codes_find_their_comment_and_titles_are_not_comment_text() {
+    let w = world().await;
+    let id = w
+        .comment("Cống thoát nước trước chợ Xuân Khánh bị tắc nghẽn, rác ứ đọng sau mỗi trận mưa.")
+        .await;
+    w.decide(&id, json!({"decision": "approve"})).await;
+    wait_for(&w.app, "q=cong+thoat+nuoc+xuan+khanh", None, &id, true).await;
+    // Five words, one of them in no document: four of five are enough.
+    let most = search(&w.app, "q=cong+thoat+nuoc+xuan+hoaphat", None).await;
+    assert!(
+        most["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"].as_str().unwrap().contains(&id))
+    );
+    assert_eq!(most["partial"], false);
+    // Three words must all be there; when no result has them all, the results that have some
+    // of them come back, marked as partial.
+    let some = search(&w.app, "q=cong+thoat+zzkq", None).await;
+    assert_eq!(some["partial"], true, "{some}");
+    assert!(
+        some["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"].as_str().unwrap().contains(&id))
+    );
+    let page = w.app.get_page("/search?q=cong+thoat+zzkq", None).await;
+    assert_eq!(
+        select_texts(&page.html(), "[data-testid=search-partial]").len(),
+        1
+    );
+    // Facets are counted when asked for (the page always asks).
+    assert!(most["facets"].as_object().unwrap().is_empty());
+    let counted = search(&w.app, "q=cong+thoat+nuoc+xuan+khanh&facets=true", None).await;
+    assert!(
+        counted["facets"]["consultation_id"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["value"] == w.consultation.id.to_string().as_str())
+    );
+    // A moderator finds the comment by its tracking code, however it is typed; the public
+    // does not (the code is not part of the published text).
+    let code = comments::Entity::find_by_id(uuid::Uuid::parse_str(&id).unwrap())
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .tracking_code;
+    let typed: String = code.to_lowercase().replace('-', "");
+    let by_code = search(&w.app, &format!("q={typed}"), Some(&w.moderator)).await;
+    assert_eq!(by_code["total"], 1, "{by_code}");
+    assert_eq!(by_code["items"][0]["kind"], "comment_full");
+    assert_eq!(search(&w.app, &format!("q={code}"), None).await["total"], 0);
+    // The consultation's title is shown with the comment but does not make it a match.
+    let title_word = search_word(&w.consultation.title);
+    assert!(
+        !gopy::domain::text::fold(
+            "Cống thoát nước trước chợ Xuân Khánh bị tắc nghẽn, rác ứ đọng sau mỗi trận mưa."
+        )
+        .contains(&title_word)
+    );
+    let by_title = search(&w.app, &format!("q={title_word}&kind=comment"), None).await;
+    assert!(
+        by_title["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| !i["id"].as_str().unwrap().contains(&id))
+    );
+    let hit = &most["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"].as_str().unwrap().contains(&id))
+        .unwrap()
+        .clone();
+    assert_eq!(hit["title"], w.consultation.title.as_str());
+}
+
+#[tokio::test]
+async fn the_page_offers_every_facet_with_names() {
+    let w = world().await;
+    let id = w
+        .comment("Đề nghị lắp thêm đèn chiếu sáng hẻm 7 khu dân cư Hồng Phát.")
+        .await;
+    w.decide(&id, json!({"decision": "approve"})).await;
+    wait_for(&w.app, "q=den+chieu+sang+hem+7", None, &id, true).await;
+    let page = w.app.get_page("/search?q=den+chieu+sang+hem+7", None).await;
+    assert_eq!(page.status, 200);
+    let html = page.html();
+    let facets = select_texts(&html, "[data-testid=facets] a").join(" | ");
+    // The consultation is listed by its title, with a link that filters on it.
+    assert!(facets.contains(&w.consultation.title), "{facets}");
+    assert!(
+        page.text()
+            .contains(&format!("consultation_id={}", w.consultation.id))
+    );
+    // The lead agency by its name, once routing has assigned the comment.
+    let lead = entity::agencies::Entity::find_by_id(w.consultation.lead_agency_id)
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let page = w.app.get_page("/search?q=den+chieu+sang+hem+7", None).await;
+        let facets = select_texts(&page.html(), "[data-testid=facets] a").join(" | ");
+        if facets.contains(&lead.name) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "agency facet: {facets}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Following the stance facet keeps the words and narrows the results.
+    let filtered = w
+        .app
+        .get_page(
+            &format!(
+                "/search?q=den+chieu+sang+hem+7&stance=oppose&consultation_id={}",
+                w.consultation.id
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(filtered.status, 200);
+    assert!(!select_texts(&filtered.html(), "[data-testid=search-result]").is_empty());
 }

@@ -117,6 +117,16 @@ test('a moderator approves a flagged comment with its phone number hidden', { ti
     assert.ok((await result.locator('mark').count()) >= 2, 'the words found are marked');
     assert.ok(!squash(await result.innerText()).includes('0912'), 'the hidden number is not in the snippet');
     await screenshot(visitor, 'search-phone');
+
+    step = 'the consultation facet narrows the results to that consultation';
+    const facet = visitor.locator('[data-testid="facets"] a[href*="consultation_id="]').first();
+    await Promise.all([
+      visitor.waitForURL((u) => u.pathname === '/search' && u.searchParams.has('consultation_id')),
+      facet.click(),
+    ]);
+    assert.equal(new URL(visitor.url()).searchParams.get('q'), 'hem 51 mau than ngap');
+    await visitor.locator('[data-testid="search-result"]', { hasText: 'Mậu Thân' }).first().waitFor({ state: 'visible' });
+    assert.equal(await visitor.locator('[data-testid="facets"] a[aria-current="true"]').count(), 1);
   } catch (error) {
     await screenshot(desk, 'failure-moderation').catch(() => {});
     error.message = `step "${step}": ${error.message}`;

@@ -47,6 +47,9 @@ pub struct SearchQuery {
     pub page: Option<usize>,
     /// Results per page, 1 to 100 (default 20).
     pub per_page: Option<usize>,
+    /// `true` to count the facets of the results (`facets` in the answer); `false` (default)
+    /// leaves them out, which is faster over many results.
+    pub facets: Option<bool>,
 }
 
 impl SearchQuery {
@@ -108,6 +111,7 @@ impl SearchQuery {
             sort,
             page: self.page.unwrap_or(1),
             per_page: self.per_page.unwrap_or(20),
+            facets: self.facets.unwrap_or(false),
         })
     }
 }
@@ -153,10 +157,13 @@ pub struct SearchResponse {
     pub page: usize,
     /// Per page.
     pub per_page: usize,
-    /// Facet name → counts.
+    /// Facet name → counts, when asked for with `facets=true` (empty otherwise).
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     /// A spelling made of indexed words, when some words of the query are unknown (typos).
     pub did_you_mean: Option<String>,
+    /// True when no result contains most of the words typed (all of them, for up to three; three
+    /// in four beyond) and the results are those containing some of them.
+    pub partial: bool,
 }
 
 /// Where a result is read.
@@ -236,6 +243,7 @@ pub async fn get_search(
             })
             .collect(),
         did_you_mean: results.did_you_mean,
+        partial: results.partial,
     }))
 }
 

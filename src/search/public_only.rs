@@ -1,0 +1,168 @@
+//! Public documents only, at no cost per document.
+//!
+//! The index is sorted on the `public` fast field, largest first (see
+//! [`super::index_settings`]), so in every segment the documents anyone may read come first:
+//! they are the documents before the first one whose `public` is 0. [`PublicOnly`] finds that
+//! boundary once per segment (a binary search of the column) and stops its query there, where
+//! a filter on a visibility term would check every candidate against a posting list holding
+//! half of the index.
+
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// Name of the fast field the index is sorted on: 1 for a public document, 0 otherwise.
+pub const PUBLIC_FIELD: &str = "public";
+
+/// The documents of `inner` that are public.
+#[derive(Debug)]
+pub struct PublicOnly {
+    inner: Box<dyn Query>,
+}
+
+impl PublicOnly {
+    /// Restricts `inner` to public documents.
+    pub fn new(inner: Box<dyn Query>) -> Self {
+        Self { inner }
+    }
+}
+
+impl Clone for PublicOnly {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.box_clone(),
+        }
+    }
+}
+
+impl Query for PublicOnly {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(PublicOnlyWeight {
+            inner: self.inner.weight(enable_scoring)?,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.inner.query_terms(visitor);
+    }
+}
+
+/// The number of public documents of a segment: the first `n` ones, the index being sorted.
+pub fn public_end(reader: &SegmentReader) -> tantivy::Result<DocId> {
+    let Some(column) = reader.fast_fields().u64(PUBLIC_FIELD).ok() else {
+        return Ok(0);
+    };
+    let (mut low, mut high) = (0, reader.max_doc());
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if column.first(mid).unwrap_or(0) == 1 {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    Ok(low)
+}
+
+struct PublicOnlyWeight {
+    inner: Box<dyn Weight>,
+}
+
+impl Weight for PublicOnlyWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let end = public_end(reader)?;
+        let inner = self.inner.scorer(reader, boost)?;
+        Ok(Box::new(Prefix::new(inner, end)))
+    }
+
+    /// Lets the inner query prune as it can (block-max WAND for an intersection of terms),
+    /// passing on only the public documents.
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let end = public_end(reader)?;
+        let mut current = threshold;
+        self.inner
+            .for_each_pruning(threshold, reader, &mut |doc, score| {
+                if doc < end {
+                    current = callback(doc, score);
+                }
+                current
+            })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        if doc >= public_end(reader)? {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} is not public"
+            )));
+        }
+        self.inner.explain(reader, doc)
+    }
+}
+
+/// The documents of a scorer before `end`.
+struct Prefix {
+    inner: Box<dyn Scorer>,
+    end: DocId,
+    done: bool,
+}
+
+impl Prefix {
+    fn new(inner: Box<dyn Scorer>, end: DocId) -> Self {
+        let done = inner.doc() >= end;
+        Self { inner, end, done }
+    }
+
+    fn check(&mut self, doc: DocId) -> DocId {
+        if doc >= self.end {
+            self.done = true;
+            TERMINATED
+        } else {
+            doc
+        }
+    }
+}
+
+impl DocSet for Prefix {
+    fn advance(&mut self) -> DocId {
+        if self.done {
+            return TERMINATED;
+        }
+        let doc = self.inner.advance();
+        self.check(doc)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.done || target >= self.end {
+            self.done = true;
+            return TERMINATED;
+        }
+        let doc = self.inner.seek(target);
+        self.check(doc)
+    }
+
+    fn doc(&self) -> DocId {
+        if self.done {
+            TERMINATED
+        } else {
+            self.inner.doc()
+        }
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.inner.size_hint().min(self.end)
+    }
+
+    fn cost(&self) -> u64 {
+        self.inner.cost().min(u64::from(self.end))
+    }
+}
+
+impl Scorer for Prefix {
+    fn score(&mut self) -> Score {
+        self.inner.score()
+    }
+}
