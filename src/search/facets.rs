@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Cardinality, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Counts the documents matched and the values of the named string fast fields.
@@ -54,6 +54,8 @@ impl FacetFruit {
 pub struct SegmentFacetCounts {
     total: usize,
     columns: Vec<Option<(StrColumn, Vec<u32>)>>,
+    /// Room for one block of documents' ordinals (see `collect_block`).
+    ords: Vec<Option<u64>>,
 }
 
 impl Collector for FacetCounts {
@@ -72,7 +74,11 @@ impl Collector for FacetCounts {
                 (column, vec![0u32; terms])
             }));
         }
-        Ok(SegmentFacetCounts { total: 0, columns })
+        Ok(SegmentFacetCounts {
+            total: 0,
+            columns,
+            ords: vec![None; tantivy::COLLECT_BLOCK_BUFFER_LEN],
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -104,6 +110,33 @@ impl SegmentCollector for SegmentFacetCounts {
         for (column, counts) in self.columns.iter_mut().flatten() {
             for ord in column.ords().values_for_doc(doc) {
                 if let Some(n) = counts.get_mut(ord as usize) {
+                    *n += 1;
+                }
+            }
+        }
+    }
+
+    /// Without scoring, tantivy hands over blocks of documents: a column with at most one
+    /// value a document reads the whole block's ordinals at once.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.total += docs.len();
+        for (column, counts) in self.columns.iter_mut().flatten() {
+            let ords = column.ords();
+            if ords.get_cardinality() == Cardinality::Multivalued || docs.len() > self.ords.len() {
+                for &doc in docs {
+                    for ord in ords.values_for_doc(doc) {
+                        if let Some(n) = counts.get_mut(ord as usize) {
+                            *n += 1;
+                        }
+                    }
+                }
+                continue;
+            }
+            let block = &mut self.ords[..docs.len()];
+            block.fill(None);
+            ords.first_vals(docs, block);
+            for ord in block.iter().flatten() {
+                if let Some(n) = counts.get_mut(*ord as usize) {
                     *n += 1;
                 }
             }

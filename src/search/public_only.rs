@@ -74,25 +74,6 @@ impl Weight for PublicOnlyWeight {
         Ok(Box::new(Prefix::new(inner, end)))
     }
 
-    /// Lets the inner query prune as it can (block-max WAND for an intersection of terms),
-    /// passing on only the public documents.
-    fn for_each_pruning(
-        &self,
-        threshold: Score,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score) -> Score,
-    ) -> tantivy::Result<()> {
-        let end = public_end(reader)?;
-        let mut current = threshold;
-        self.inner
-            .for_each_pruning(threshold, reader, &mut |doc, score| {
-                if doc < end {
-                    current = callback(doc, score);
-                }
-                current
-            })
-    }
-
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         if doc >= public_end(reader)? {
             return Err(tantivy::TantivyError::InvalidArgument(format!(

@@ -175,24 +175,11 @@ enum Matching {
 struct TextQuery {
     /// The syllables' clauses as they must match: all required, `AtLeast`, or any of them.
     words: Vec<(Occur, Box<dyn Query>)>,
-    /// Every syllable is a plain term and all are required: an intersection of terms, whose
-    /// best results tantivy finds without scoring every match (block-max WAND).
-    plain: bool,
     /// Clauses that only add to the score: adjacent pairs, exact accents.
     boosts: Vec<Box<dyn Query>>,
 }
 
 impl TextQuery {
-    /// The syllables' clauses alone.
-    fn matching(&self) -> BooleanQuery {
-        BooleanQuery::new(
-            self.words
-                .iter()
-                .map(|(occur, q)| (*occur, q.box_clone()))
-                .collect(),
-        )
-    }
-
     /// The whole text query: what must match and what adds to the score.
     fn whole(&self) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
@@ -221,7 +208,6 @@ fn text_query(
     if let Some(code) = tracking_code(q) {
         return Some(TextQuery {
             words: vec![(Occur::Must, term(f.tracking_code, code.as_str()))],
-            plain: false,
             boosts: Vec::new(),
         });
     }
@@ -255,7 +241,6 @@ fn text_query(
         Matching::Most => required_syllables(words.len()),
         Matching::Any => 1,
     };
-    let plain = required == words.len() && fuzzy_ones.is_empty();
     let words: Vec<(Occur, Box<dyn Query>)> = if required == words.len() {
         words.into_iter().map(|w| (Occur::Must, w)).collect()
     } else if required == 1 {
@@ -289,55 +274,7 @@ fn text_query(
             )));
         }
     }
-    Some(TextQuery {
-        words,
-        plain,
-        boosts,
-    })
-}
-
-/// Results re-ranked with the score-only clauses, on the fast path: the best of these many by
-/// the words alone. A page beyond them is in the order of the words alone.
-pub const RESCORE_WINDOW: usize = 200;
-
-/// Adds to each hit's score what `boosts` give its document.
-fn rescore(
-    searcher: &tantivy::Searcher,
-    boosts: &[Box<dyn Query>],
-    hits: &mut [(f32, DocAddress)],
-) -> tantivy::Result<()> {
-    if boosts.is_empty() {
-        return Ok(());
-    }
-    let query = BooleanQuery::new(
-        boosts
-            .iter()
-            .map(|q| (Occur::Should, q.box_clone()))
-            .collect(),
-    );
-    let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(searcher))?;
-    let mut order: Vec<usize> = (0..hits.len()).collect();
-    order.sort_by_key(|&k| (hits[k].1.segment_ord, hits[k].1.doc_id));
-    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
-    for k in order {
-        let address = hits[k].1;
-        if current
-            .as_ref()
-            .is_none_or(|(segment, _)| *segment != address.segment_ord)
-        {
-            let reader = searcher.segment_reader(address.segment_ord);
-            current = Some((address.segment_ord, weight.scorer(reader, 1.0)?));
-        }
-        if let Some((_, scorer)) = current.as_mut() {
-            if scorer.doc() < address.doc_id {
-                scorer.seek(address.doc_id);
-            }
-            if scorer.doc() == address.doc_id {
-                hits[k].0 += scorer.score();
-            }
-        }
-    }
-    Ok(())
+    Some(TextQuery { words, boosts })
 }
 
 /// Searches the index as `actor` may.
@@ -428,30 +365,6 @@ fn run(
     let offset = (request.page - 1) * request.per_page;
     let search_err = |e: tantivy::TantivyError| Error::Search(e.to_string());
     let facet_counts = FacetCounts::new(if request.facets { &FACETS } else { &[] });
-    // The common case (words only, public documents, by relevance) in two passes that each
-    // do less than one pass doing both: the total and the facets without scoring, then the
-    // best results found by pruning, re-ranked with the bigrams and accents.
-    if let Some(text) = text.as_ref().filter(|t| {
-        t.plain && public_only && must.is_empty() && request.sort == SearchSort::Relevance
-    }) {
-        let matched = PublicOnly::new(Box::new(text.matching()));
-        let counted = searcher.search(&matched, &facet_counts).map_err(search_err)?;
-        let wanted = offset + request.per_page;
-        let mut top = searcher
-            .search(
-                &matched,
-                &TopDocs::with_limit(wanted.max(RESCORE_WINDOW)).order_by_score(),
-            )
-            .map_err(search_err)?;
-        let window = top.len().min(RESCORE_WINDOW);
-        rescore(searcher, &text.boosts, &mut top[..window]).map_err(search_err)?;
-        top[..window].sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| (a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id)))
-        });
-        let addresses = top.into_iter().skip(offset).take(request.per_page).collect();
-        return results(searcher, f, q, addresses, counted);
-    }
     if let Some(text) = &text {
         must.push((Occur::Must, text.whole()));
     }
@@ -503,9 +416,9 @@ fn results(
 ) -> Result<SearchResults> {
     let search_err = |e: tantivy::TantivyError| Error::Search(e.to_string());
     let snippets = match text_query(searcher, f, q, false, Matching::Any) {
-        Some(text) => Some(
-            SnippetGenerator::create(searcher, &*text.whole(), f.folded).map_err(search_err)?,
-        ),
+        Some(text) => {
+            Some(SnippetGenerator::create(searcher, &*text.whole(), f.folded).map_err(search_err)?)
+        }
         None => None,
     };
     let mut hits = Vec::with_capacity(addresses.len());
