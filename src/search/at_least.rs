@@ -64,12 +64,12 @@ struct AtLeastWeight {
 
 impl Weight for AtLeastWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut scorers = self
+        let scorers = self
             .weights
             .iter()
             .map(|weight| weight.scorer(reader, boost))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        Ok(Box::new(AtLeastScorer::new(&mut scorers, self.required)))
+        Ok(Box::new(AtLeastScorer::new(scorers, self.required)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -98,8 +98,7 @@ pub struct AtLeastScorer {
 }
 
 impl AtLeastScorer {
-    fn new(scorers: &mut Vec<Box<dyn Scorer>>, required: usize) -> Self {
-        let mut scorers = std::mem::take(scorers);
+    fn new(mut scorers: Vec<Box<dyn Scorer>>, required: usize) -> Self {
         let mut scorer = if required > scorers.len() {
             Self {
                 lead: Vec::new(),

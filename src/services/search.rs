@@ -171,27 +171,6 @@ enum Matching {
     Any,
 }
 
-/// The text part of a query.
-struct TextQuery {
-    /// The syllables' clauses as they must match: all required, `AtLeast`, or any of them.
-    words: Vec<(Occur, Box<dyn Query>)>,
-    /// Clauses that only add to the score: adjacent pairs, exact accents.
-    boosts: Vec<Box<dyn Query>>,
-}
-
-impl TextQuery {
-    /// The whole text query: what must match and what adds to the score.
-    fn whole(&self) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
-            .words
-            .iter()
-            .map(|(occur, q)| (*occur, q.box_clone()))
-            .collect();
-        clauses.extend(self.boosts.iter().map(|q| (Occur::Should, q.box_clone())));
-        Box::new(BooleanQuery::new(clauses))
-    }
-}
-
 /// The text part of a query; `None` when the query has no searchable word.
 ///
 /// Each distinct folded syllable is one clause on the folded field (a fuzzy one, when `fuzzy`
@@ -204,12 +183,9 @@ fn text_query(
     q: &str,
     fuzzy: bool,
     matching: Matching,
-) -> Option<TextQuery> {
+) -> Option<Box<dyn Query>> {
     if let Some(code) = tracking_code(q) {
-        return Some(TextQuery {
-            words: vec![(Occur::Must, term(f.tracking_code, code.as_str()))],
-            boosts: Vec::new(),
-        });
+        return Some(term(f.tracking_code, code.as_str()));
     }
     let mut syllables = analyzer::query_syllables(q);
     let mut seen = std::collections::HashSet::new();
@@ -241,7 +217,8 @@ fn text_query(
         Matching::Most => required_syllables(words.len()),
         Matching::Any => 1,
     };
-    let words: Vec<(Occur, Box<dyn Query>)> = if required == words.len() {
+    // What must match, then what only adds to the score (adjacent pairs, exact accents).
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = if required == words.len() {
         words.into_iter().map(|w| (Occur::Must, w)).collect()
     } else if required == 1 {
         vec![(
@@ -253,28 +230,33 @@ fn text_query(
     } else {
         vec![(Occur::Must, Box::new(AtLeast::new(words, required)))]
     };
-    let mut boosts: Vec<Box<dyn Query>> = Vec::new();
     for bigram in analyzer::query_bigrams(q) {
-        boosts.push(Box::new(BoostQuery::new(
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.bigrams, &bigram),
-                IndexRecordOption::WithFreqs,
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.bigrams, &bigram),
+                    IndexRecordOption::WithFreqs,
+                )),
+                1.5,
             )),
-            1.5,
-        )));
+        ));
     }
     if analyzer::is_query_accented(q) {
         for syllable in analyzer::query_exact_syllables(q) {
-            boosts.push(Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.exact, &syllable),
-                    IndexRecordOption::WithFreqs,
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.exact, &syllable),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    2.0,
                 )),
-                2.0,
-            )));
+            ));
         }
     }
-    Some(TextQuery { words, boosts })
+    Some(Box::new(BooleanQuery::new(clauses)))
 }
 
 /// Searches the index as `actor` may.
@@ -365,8 +347,8 @@ fn run(
     let offset = (request.page - 1) * request.per_page;
     let search_err = |e: tantivy::TantivyError| Error::Search(e.to_string());
     let facet_counts = FacetCounts::new(if request.facets { &FACETS } else { &[] });
-    if let Some(text) = &text {
-        must.push((Occur::Must, text.whole()));
+    if let Some(text) = text {
+        must.push((Occur::Must, text));
     }
     if must.is_empty() {
         must.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
@@ -403,21 +385,9 @@ fn run(
                 counted,
             )
         };
-    results(searcher, f, q, addresses, counted)
-}
-
-/// The page of results: each hit's stored fields and snippet, and the facets counted.
-fn results(
-    searcher: &tantivy::Searcher,
-    f: Fields,
-    q: &str,
-    addresses: Vec<(f32, DocAddress)>,
-    counted: FacetFruit,
-) -> Result<SearchResults> {
-    let search_err = |e: tantivy::TantivyError| Error::Search(e.to_string());
     let snippets = match text_query(searcher, f, q, false, Matching::Any) {
         Some(text) => {
-            Some(SnippetGenerator::create(searcher, &*text.whole(), f.folded).map_err(search_err)?)
+            Some(SnippetGenerator::create(searcher, &*text, f.folded).map_err(search_err)?)
         }
         None => None,
     };

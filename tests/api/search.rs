@@ -23,15 +23,20 @@ async fn search(app: &TestApp, query: &str, auth: Option<&str>) -> Value {
     response.json()
 }
 
+/// Whether the results of a search hold a document of `id` (a comment's documents carry it).
+fn finds(results: &Value, id: &str) -> bool {
+    results["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"].as_str().unwrap_or_default().contains(id))
+}
+
 /// Waits until a search finds (or stops finding) `needle` among the results' ids.
 async fn wait_for(app: &TestApp, query: &str, auth: Option<&str>, needle: &str, present: bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let found = search(app, query, auth).await["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i["id"].as_str().unwrap_or_default().contains(needle));
+        let found = finds(&search(app, query, auth).await, needle);
         if found == present {
             return;
         }
@@ -149,14 +154,7 @@ async fn a_comment_is_found_without_diacritics_once_approved_and_its_hidden_data
     // The hidden phone number cannot be found by the public.
     for q in ["0912+345+678", "0912345678", "345+678"] {
         let results = search(&w.app, &format!("q={q}"), None).await;
-        assert!(
-            results["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|i| !i["id"].as_str().unwrap().contains(&id)),
-            "{q}: {results}"
-        );
+        assert!(!finds(&results, &id), "{q}: {results}");
     }
     // Facets count what was found.
     let facets = &search(&w.app, "q=mau+than&facets=true", None).await["facets"];
@@ -181,14 +179,7 @@ async fn a_rejected_comment_is_never_found_by_the_public() {
         .await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     let public = search(&w.app, "q=ban+dat+nen", None).await;
-    assert!(
-        public["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| !i["id"].as_str().unwrap().contains(&id)),
-        "{public}"
-    );
+    assert!(!finds(&public, &id), "{public}");
 }
 
 #[tokio::test]
@@ -456,23 +447,11 @@ async fn an_officer_finds_the_unpublished_comments_assigned_to_the_agency() {
     wait_for(&w.app, "q=lo+gioi+hem+14", Some(&officer), &id, true).await;
     // Not published (the author chose so): nobody else finds it.
     let public = search(&w.app, "q=lo+gioi+hem+14", None).await;
-    assert!(
-        public["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| !i["id"].as_str().unwrap().contains(&id))
-    );
+    assert!(!finds(&public, &id));
     let other = account(&w.app, "khac@vidu.vn", "Khác", Role::AgencyOfficer, true).await;
     let other = bearer_for(&w.app, &other).await;
     let theirs = search(&w.app, "q=lo+gioi+hem+14", Some(&other)).await;
-    assert!(
-        theirs["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| !i["id"].as_str().unwrap().contains(&id))
-    );
+    assert!(!finds(&theirs, &id));
 }
 
 #[tokio::test]
@@ -641,25 +620,13 @@ async fn long_queries_need_most_words_codes_find_their_comment_and_titles_are_no
     wait_for(&w.app, "q=cong+thoat+nuoc+xuan+khanh", None, &id, true).await;
     // Five words, one of them in no document: four of five are enough.
     let most = search(&w.app, "q=cong+thoat+nuoc+xuan+hoaphat", None).await;
-    assert!(
-        most["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i["id"].as_str().unwrap().contains(&id))
-    );
+    assert!(finds(&most, &id));
     assert_eq!(most["partial"], false);
     // Three words must all be there; when no result has them all, the results that have some
     // of them come back, marked as partial.
     let some = search(&w.app, "q=cong+thoat+zzkq", None).await;
     assert_eq!(some["partial"], true, "{some}");
-    assert!(
-        some["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i["id"].as_str().unwrap().contains(&id))
-    );
+    assert!(finds(&some, &id));
     let page = w.app.get_page("/search?q=cong+thoat+zzkq", None).await;
     assert_eq!(
         select_texts(&page.html(), "[data-testid=search-partial]").len(),
@@ -697,13 +664,7 @@ async fn long_queries_need_most_words_codes_find_their_comment_and_titles_are_no
         .contains(&title_word)
     );
     let by_title = search(&w.app, &format!("q={title_word}&kind=comment"), None).await;
-    assert!(
-        by_title["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| !i["id"].as_str().unwrap().contains(&id))
-    );
+    assert!(!finds(&by_title, &id));
     let hit = &most["items"]
         .as_array()
         .unwrap()
