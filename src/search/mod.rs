@@ -153,7 +153,7 @@ impl SearchIndex {
                 .settings(index_settings())
         };
         let directory = tantivy::directory::MmapDirectory::open(dir)?;
-        let index = match builder().open_or_create(directory) {
+        let mut index = match builder().open_or_create(directory) {
             Ok(index) if index.settings().sort_by_field == index_settings().sort_by_field => index,
             Ok(_) | Err(tantivy::TantivyError::SchemaError(_)) => {
                 tracing::warn!(dir = %dir.display(), "search index of another schema: rebuilding");
@@ -164,6 +164,12 @@ impl SearchIndex {
             Err(e) => return Err(e.into()),
         };
         analyzer::register(index.tokenizers());
+        // Segments are searched side by side, one thread per core: a search's latency is then
+        // about its work divided by the cores, and searches that arrive together share them.
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
