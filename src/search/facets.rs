@@ -56,6 +56,8 @@ pub struct SegmentFacetCounts {
     columns: Vec<Option<(StrColumn, Vec<u32>)>>,
     /// Room for one block of documents' ordinals (see `collect_block`).
     ords: Vec<Option<u64>>,
+    /// Documents handed over one at a time (with scoring), counted a block at a time.
+    pending: Vec<DocId>,
 }
 
 impl Collector for FacetCounts {
@@ -78,6 +80,7 @@ impl Collector for FacetCounts {
             total: 0,
             columns,
             ords: vec![None; tantivy::COLLECT_BLOCK_BUFFER_LEN],
+            pending: Vec::with_capacity(tantivy::COLLECT_BLOCK_BUFFER_LEN),
         })
     }
 
@@ -102,17 +105,30 @@ impl Collector for FacetCounts {
     }
 }
 
+impl SegmentFacetCounts {
+    /// Counts the documents waiting in `pending`.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let docs = std::mem::take(&mut self.pending);
+        self.collect_block(&docs);
+        self.pending = docs;
+        self.pending.clear();
+    }
+}
+
 impl SegmentCollector for SegmentFacetCounts {
     type Fruit = FacetFruit;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        self.total += 1;
-        for (column, counts) in self.columns.iter_mut().flatten() {
-            for ord in column.ords().values_for_doc(doc) {
-                if let Some(n) = counts.get_mut(ord as usize) {
-                    *n += 1;
-                }
-            }
+        if self.columns.is_empty() {
+            self.total += 1;
+            return;
+        }
+        self.pending.push(doc);
+        if self.pending.len() >= tantivy::COLLECT_BLOCK_BUFFER_LEN {
+            self.flush();
         }
     }
 
@@ -143,7 +159,8 @@ impl SegmentCollector for SegmentFacetCounts {
         }
     }
 
-    fn harvest(self) -> FacetFruit {
+    fn harvest(mut self) -> FacetFruit {
+        self.flush();
         let mut counts = Vec::with_capacity(self.columns.len());
         for column in self.columns {
             let mut values = HashMap::new();
