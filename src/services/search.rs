@@ -155,17 +155,21 @@ fn tracking_code(q: &str) -> Option<crate::domain::tracking::TrackingCode> {
         .flatten()
 }
 
-/// How many of a query's distinct syllables a result must contain: all of them up to three,
-/// then three in four (rounded up), so that one stray or misspelt word of a long query does
-/// not empty the results.
+/// How many of a query's distinct syllables a result must contain when none contains them all:
+/// three in four (rounded up) from four syllables on, so that one stray word of a long query
+/// does not empty the results; all of them up to three.
 pub fn required_syllables(n: usize) -> usize {
     if n <= 3 { n } else { (n * 3).div_ceil(4) }
 }
 
-/// How the syllables of a query must match.
+/// How the syllables of a query must match. A search asks for all of them first, as
+/// PostgreSQL's `plainto_tsquery` and the peers' site searches do, and relaxes the rule only
+/// when nothing matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Matching {
-    /// [`required_syllables`] of them.
+    /// Every one of them.
+    All,
+    /// [`required_syllables`] of them (when no result has them all).
     Most,
     /// Any one of them (when no result has most of them).
     Any,
@@ -214,6 +218,7 @@ fn text_query(
         })
         .collect();
     let required = match matching {
+        Matching::All => words.len(),
         Matching::Most => required_syllables(words.len()),
         Matching::Any => 1,
     };
@@ -284,8 +289,16 @@ pub fn search(
     }
     errors.into_result()?;
     let searcher = index.searcher();
-    let mut results = run(&searcher, f, actor, request, &q, Matching::Most)?;
-    if results.total == 0 && analyzer::query_syllables(&q).len() > 1 {
+    let mut results = run(&searcher, f, actor, request, &q, Matching::All)?;
+    let syllables = analyzer::query_syllables(&q)
+        .into_iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    if results.total == 0 && required_syllables(syllables) < syllables {
+        results = run(&searcher, f, actor, request, &q, Matching::Most)?;
+        results.partial = results.total > 0;
+    }
+    if results.total == 0 && syllables > 1 {
         results = run(&searcher, f, actor, request, &q, Matching::Any)?;
         results.partial = results.total > 0;
     }

@@ -611,17 +611,27 @@ async fn snippets_are_escaped_html() {
 }
 
 #[tokio::test]
-async fn long_queries_need_most_words_codes_find_their_comment_and_titles_are_not_comment_text() {
+async fn queries_need_every_word_then_most_codes_find_their_comment_and_titles_are_not_comment_text()
+ {
     let w = world().await;
     let id = w
         .comment("Cống thoát nước trước chợ Xuân Khánh bị tắc nghẽn, rác ứ đọng sau mỗi trận mưa.")
         .await;
     w.decide(&id, json!({"decision": "approve"})).await;
+    let other = w
+        .comment("Cống thoát nước ở chợ Xuân Thới bị vỡ, nước tràn ra đường.")
+        .await;
+    w.decide(&other, json!({"decision": "approve"})).await;
     wait_for(&w.app, "q=cong+thoat+nuoc+xuan+khanh", None, &id, true).await;
-    // Five words, one of them in no document: four of five are enough.
+    wait_for(&w.app, "q=cong+thoat+nuoc+xuan+thoi", None, &other, true).await;
+    // Results hold every word typed while some do: four of five words are not enough then.
+    let all = search(&w.app, "q=cong+thoat+nuoc+xuan+khanh", None).await;
+    assert!(!finds(&all, &other), "{all}");
+    assert_eq!(all["partial"], false);
+    // Five words, one of them in no document: four of five are enough, marked as partial.
     let most = search(&w.app, "q=cong+thoat+nuoc+xuan+hoaphat", None).await;
-    assert!(finds(&most, &id));
-    assert_eq!(most["partial"], false);
+    assert!(finds(&most, &id) && finds(&most, &other), "{most}");
+    assert_eq!(most["partial"], true);
     // Three words must all be there; when no result has them all, the results that have some
     // of them come back, marked as partial.
     let some = search(&w.app, "q=cong+thoat+zzkq", None).await;

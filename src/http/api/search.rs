@@ -161,8 +161,8 @@ pub struct SearchResponse {
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     /// A spelling made of indexed words, when some words of the query are unknown (typos).
     pub did_you_mean: Option<String>,
-    /// True when no result contains most of the words typed (all of them, for up to three; three
-    /// in four beyond) and the results are those containing some of them.
+    /// True when no result contains every word typed and the results are those containing
+    /// most of them (three in four, from four words on) or, failing that, some of them.
     pub partial: bool,
 }
 

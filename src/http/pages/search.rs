@@ -64,7 +64,7 @@ pub struct SearchPage {
     pub facets: Vec<(&'static str, Vec<FacetLink>)>,
     /// "Did you mean" link: (text, href).
     pub did_you_mean: Option<(String, String)>,
-    /// No result has most of the words: these have some of them.
+    /// No result has every word typed: these have most or some of them.
     pub partial: bool,
     /// Previous and next pages.
     pub prev_href: Option<String>,
