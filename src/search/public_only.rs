@@ -17,12 +17,27 @@ pub const PUBLIC_FIELD: &str = "public";
 #[derive(Debug)]
 pub struct PublicOnly {
     inner: Box<dyn Query>,
+    block_max: bool,
 }
 
 impl PublicOnly {
     /// Restricts `inner` to public documents.
     pub fn new(inner: Box<dyn Query>) -> Self {
-        Self { inner }
+        Self {
+            inner,
+            block_max: false,
+        }
+    }
+
+    /// Restricts `inner`, a term or an intersection of terms, to public documents; the best
+    /// results are then found by tantivy's block-max WAND, which skips the blocks of postings
+    /// that cannot make the top (for other queries, it would score every document of the
+    /// segment, public or not).
+    pub fn with_block_max(inner: Box<dyn Query>) -> Self {
+        Self {
+            inner,
+            block_max: true,
+        }
     }
 }
 
@@ -30,6 +45,7 @@ impl Clone for PublicOnly {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.box_clone(),
+            block_max: self.block_max,
         }
     }
 }
@@ -38,6 +54,7 @@ impl Query for PublicOnly {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         Ok(Box::new(PublicOnlyWeight {
             inner: self.inner.weight(enable_scoring)?,
+            block_max: self.block_max,
         }))
     }
 
@@ -65,6 +82,7 @@ pub fn public_end(reader: &SegmentReader) -> tantivy::Result<DocId> {
 
 struct PublicOnlyWeight {
     inner: Box<dyn Weight>,
+    block_max: bool,
 }
 
 impl Weight for PublicOnlyWeight {
@@ -72,6 +90,57 @@ impl Weight for PublicOnlyWeight {
         let end = public_end(reader)?;
         let inner = self.inner.scorer(reader, boost)?;
         Ok(Box::new(Prefix::new(inner, end)))
+    }
+
+    /// The inner query's own pruning (block-max WAND for terms), told to stop at the first
+    /// document that is not public: from there on, no document can pass the threshold.
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        if !self.block_max {
+            let mut scorer = self.scorer(reader, 1.0)?;
+            let mut threshold = threshold;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                let score = scorer.score();
+                if score > threshold {
+                    threshold = callback(doc, score);
+                }
+                doc = scorer.advance();
+            }
+            return Ok(());
+        }
+        let end = public_end(reader)?;
+        if end == 0 {
+            return Ok(());
+        }
+        self.inner
+            .for_each_pruning(threshold, reader, &mut |doc, score| {
+                if doc >= end {
+                    Score::MAX
+                } else {
+                    callback(doc, score)
+                }
+            })
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        let mut buffer = [0; tantivy::COLLECT_BLOCK_BUFFER_LEN];
+        let mut count = 0;
+        loop {
+            let n = scorer.fill_buffer(&mut buffer);
+            if n == 0 {
+                return Ok(count);
+            }
+            count += match reader.alive_bitset() {
+                Some(alive) => buffer[..n].iter().filter(|&&d| alive.is_alive(d)).count() as u32,
+                None => n as u32,
+            };
+        }
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -131,6 +200,19 @@ impl DocSet for Prefix {
         } else {
             self.inner.doc()
         }
+    }
+
+    /// The inner scorer's block, cut at the end of the public documents.
+    fn fill_buffer(&mut self, buffer: &mut [DocId; tantivy::COLLECT_BLOCK_BUFFER_LEN]) -> usize {
+        if self.done {
+            return 0;
+        }
+        let n = self.inner.fill_buffer(buffer);
+        let kept = buffer[..n].partition_point(|&doc| doc < self.end);
+        if kept < n || n == 0 {
+            self.done = true;
+        }
+        kept
     }
 
     fn size_hint(&self) -> u32 {

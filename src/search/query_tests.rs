@@ -212,4 +212,82 @@ fn facet_counts_count_the_values_of_the_documents_found() {
     let top = fruit.top(0, 2);
     assert_eq!(top.len(), 2);
     assert!(top[0].1 >= top[1].1);
+    // Counted alongside the top results (documents handed over one at a time, with scores),
+    // the counts are the same.
+    let (_, scored) = searcher
+        .search(
+            &*word(f, "ngap"),
+            &(
+                TopDocs::with_limit(5).order_by_score(),
+                FacetCounts::new(&["stance", "kind"]),
+            ),
+        )
+        .expect("search");
+    assert_eq!(scored, fruit);
+}
+
+#[test]
+fn public_only_with_block_max_finds_the_same_best_documents_and_counts() {
+    let (_dir, index, samples) = sample();
+    let f = index.fields();
+    let searcher = index.searcher();
+    let both = || -> Box<dyn Query> {
+        Box::new(tantivy::query::BooleanQuery::new(vec![
+            (tantivy::query::Occur::Must, word(f, "cay")),
+            (tantivy::query::Occur::Must, word(f, "xanh")),
+        ]))
+    };
+    let top = |query: &dyn Query, n: usize| -> Vec<(f32, tantivy::DocAddress)> {
+        searcher
+            .search(query, &TopDocs::with_limit(n).order_by_score())
+            .expect("search")
+    };
+    let expected = samples
+        .iter()
+        .filter(|s| s.public && s.words.contains("cay") && s.words.contains("xanh"))
+        .count();
+    assert!(expected > 10);
+    for n in [1, 5, expected] {
+        let pruned = top(&PublicOnly::with_block_max(both()), n);
+        let plain = top(&PublicOnly::new(both()), n);
+        assert_eq!(pruned.len(), n.min(expected));
+        for ((a, x), (b, y)) in pruned.iter().zip(&plain) {
+            assert!((a - b).abs() < 1e-4, "{x:?} {a} against {y:?} {b}");
+        }
+    }
+    // Counting, capped or not.
+    let query = PublicOnly::with_block_max(both());
+    assert_eq!(
+        searcher
+            .search(&query, &tantivy::collector::Count)
+            .expect("count"),
+        expected
+    );
+    assert_eq!(
+        crate::services::search::count_up_to(&searcher, &query, 10_000).expect("count"),
+        (expected, true)
+    );
+    assert_eq!(
+        crate::services::search::count_up_to(&searcher, &query, 3).expect("count"),
+        (3, false)
+    );
+    // The best documents of the whole query (with a word that only adds to the score), found
+    // through the syllables' best and ranked again, are those of the whole query.
+    let full = PublicOnly::new(Box::new(tantivy::query::BooleanQuery::new(vec![
+        (tantivy::query::Occur::Must, word(f, "cay")),
+        (tantivy::query::Occur::Must, word(f, "xanh")),
+        (tantivy::query::Occur::Should, word(f, "rac")),
+    ])));
+    let again =
+        crate::services::search::top_by_syllables(&searcher, &query, &full, 2, 5).expect("top");
+    let direct = searcher
+        .search(
+            &full,
+            &TopDocs::with_limit(5).and_offset(2).order_by_score(),
+        )
+        .expect("search");
+    assert_eq!(again.len(), 5);
+    for ((a, _), (b, _)) in again.iter().zip(&direct) {
+        assert!((a - b).abs() < 1e-4, "{a} against {b}");
+    }
 }

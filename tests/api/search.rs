@@ -628,6 +628,9 @@ async fn queries_need_every_word_then_most_codes_find_their_comment_and_titles_a
     let all = search(&w.app, "q=cong+thoat+nuoc+xuan+khanh", None).await;
     assert!(!finds(&all, &other), "{all}");
     assert_eq!(all["partial"], false);
+    // A handful of results are all counted.
+    assert_eq!(all["total_exact"], true);
+    assert_eq!(all["total"], all["items"].as_array().unwrap().len());
     // Five words, one of them in no document: four of five are enough, marked as partial.
     let most = search(&w.app, "q=cong+thoat+nuoc+xuan+hoaphat", None).await;
     assert!(finds(&most, &id) && finds(&most, &other), "{most}");

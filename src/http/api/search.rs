@@ -151,8 +151,11 @@ pub struct FacetCount {
 pub struct SearchResponse {
     /// Results.
     pub items: Vec<HitResponse>,
-    /// Results in all.
+    /// Results in all; when `total_exact` is false, there are more than this (10,000).
     pub total: usize,
+    /// False when the results were counted up to 10,000 only and there are more (searches
+    /// without facets stop counting there; `facets=true` counts them all).
+    pub total_exact: bool,
     /// Page.
     pub page: usize,
     /// Per page.
@@ -227,6 +230,7 @@ pub async fn get_search(
             })
             .collect(),
         total: results.total,
+        total_exact: results.total_exact,
         page,
         per_page,
         facets: results
