@@ -436,7 +436,6 @@ fn run(
         .filter(|t| by_syllables && t.block_max_pays(searcher))
     {
         let required = PublicOnly::with_block_max(text.required());
-        let full = PublicOnly::new(text.full());
         // Facets need every result; the total alone is counted up to a limit.
         let (counted, exact) = if request.facets {
             let counted = searcher
@@ -452,8 +451,9 @@ fn run(
             };
             (counted, exact)
         };
-        let addresses = top_by_syllables(searcher, &required, &full, offset, request.per_page)
-            .map_err(search_err)?;
+        let addresses =
+            top_by_syllables(searcher, &required, &text.should, offset, request.per_page)
+                .map_err(search_err)?;
         let mut results = finish(searcher, f, q, addresses, counted)?;
         results.total_exact = exact;
         return Ok(results);
@@ -549,17 +549,18 @@ pub(crate) fn count_up_to(
 /// How many results beyond the page [`top_by_syllables`] ranks again by the whole query.
 const RESCORE_WINDOW: usize = 200;
 
-/// The page of the best results of `full`, whose required part is `required`: the best
-/// `offset + limit + RESCORE_WINDOW` results by the score of the required syllables, which
-/// tantivy finds by block-max WAND (skipping the blocks of postings that cannot make that list),
-/// ranked again by the whole query (with its adjacent pairs and exact accents). This is the
-/// rescoring window of Elasticsearch and Solr: a result outside the window could in principle
-/// rank higher on the whole query, but it would need both a low score on the words typed and
-/// all of the pairs and accents, where the window holds the few hundred best on the words.
+/// The page of the best results of the query made of `required` and the score-only `boosts`:
+/// the best `offset + limit + RESCORE_WINDOW` results by the score of `required` (the
+/// syllables), which tantivy finds by block-max WAND (skipping the blocks of postings that
+/// cannot make that list), ranked again with the boosts (adjacent pairs and exact accents)
+/// added, each clause sought to each candidate. This is the rescoring window of Elasticsearch
+/// and Solr: a result outside the window could in principle rank higher on the whole query, but
+/// it would need both a low score on the words typed and all of the pairs and accents, where
+/// the window holds the few hundred best on the words.
 pub(crate) fn top_by_syllables(
     searcher: &tantivy::Searcher,
     required: &dyn Query,
-    full: &dyn Query,
+    boosts: &[Box<dyn Query>],
     offset: usize,
     limit: usize,
 ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
@@ -570,21 +571,38 @@ pub(crate) fn top_by_syllables(
         .map(|(_, address)| address)
         .collect();
     candidates.sort_unstable();
-    let weight = full.weight(tantivy::query::EnableScoring::enabled_from_searcher(
-        searcher,
-    ))?;
+    let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
+    let required = required.weight(scoring)?;
+    let boosts = boosts
+        .iter()
+        .map(|q| q.weight(scoring))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    // A clause's scorer moved to `doc` (or past it); scorers only move forward, and the
+    // candidates of a segment come in document order.
+    fn reach(scorer: &mut dyn tantivy::query::Scorer, doc: tantivy::DocId) -> tantivy::DocId {
+        let at = scorer.doc();
+        if at < doc { scorer.seek(doc) } else { at }
+    }
     let mut scored = Vec::with_capacity(candidates.len());
     for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
         let reader = searcher.segment_reader(segment[0].segment_ord);
-        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut matched = required.scorer(reader, 1.0)?;
+        let mut extra = boosts
+            .iter()
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         for address in segment {
-            let mut doc = scorer.doc();
-            if doc < address.doc_id {
-                doc = scorer.seek(address.doc_id);
+            let doc = address.doc_id;
+            if reach(matched.as_mut(), doc) != doc {
+                continue;
             }
-            if doc == address.doc_id {
-                scored.push((scorer.score(), *address));
+            let mut score = matched.score();
+            for clause in &mut extra {
+                if reach(clause.as_mut(), doc) == doc {
+                    score += clause.score();
+                }
             }
+            scored.push((score, *address));
         }
     }
     // Best first; between equals, index order (as tantivy's top documents).
