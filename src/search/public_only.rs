@@ -101,6 +101,7 @@ impl Weight for PublicOnlyWeight {
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
         if !self.block_max {
+            // tantivy's default (not public): every document of the prefix, scored.
             let mut scorer = self.scorer(reader, 1.0)?;
             let mut threshold = threshold;
             let mut doc = scorer.doc();
@@ -125,22 +126,6 @@ impl Weight for PublicOnlyWeight {
                     callback(doc, score)
                 }
             })
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        let mut buffer = [0; tantivy::COLLECT_BLOCK_BUFFER_LEN];
-        let mut count = 0;
-        loop {
-            let n = scorer.fill_buffer(&mut buffer);
-            if n == 0 {
-                return Ok(count);
-            }
-            count += match reader.alive_bitset() {
-                Some(alive) => buffer[..n].iter().filter(|&&d| alive.is_alive(d)).count() as u32,
-                None => n as u32,
-            };
-        }
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
