@@ -29,9 +29,10 @@
 //!   document contains. Fuzzy matching on a syllable the index knows would turn "cuong" into
 //!   "cong" and "duong" and drown the exact hits.
 
+use tantivy::Term;
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer, TokenizerManager};
-use tantivy::{Searcher, Term};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -169,7 +170,7 @@ pub fn is_query_accented(query: &str) -> bool {
 /// on the folded field: at least [`FUZZY_MIN_CHARS`] characters, not a number, and found in no
 /// document of `folded` (document frequency zero). A syllable the index knows is never expanded.
 pub fn fuzzy_candidates(
-    searcher: &Searcher,
+    stats: &dyn Bm25StatisticsProvider,
     folded: Field,
     syllables: &[String],
 ) -> tantivy::Result<Vec<String>> {
@@ -181,7 +182,7 @@ pub fn fuzzy_candidates(
         {
             continue;
         }
-        if searcher.doc_freq(&Term::from_field_text(folded, syllable))? == 0 {
+        if stats.doc_freq(&Term::from_field_text(folded, syllable))? == 0 {
             candidates.push(syllable.clone());
         }
     }
@@ -325,7 +326,10 @@ struct Word {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    crate::domain::text::is_latin_letter_or_mark(c) || c.is_alphanumeric() || is_combining_mark(c)
 }
 
 /// Characters between two words that keep them one phrase: spaces, tabs and hyphens.

@@ -14,6 +14,8 @@ pub mod indexer;
 pub mod public_only;
 #[cfg(test)]
 mod query_tests;
+pub mod ranking;
+pub mod statistics;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

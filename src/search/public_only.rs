@@ -7,6 +7,10 @@
 //! a filter on a visibility term would check every candidate against a posting list holding
 //! half of the index.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
@@ -64,9 +68,36 @@ impl Query for PublicOnly {
 }
 
 /// The number of public documents of a segment: the first `n` ones, the index being sorted.
+/// A segment never changes once written, so the answer is remembered by segment.
 pub fn public_end(reader: &SegmentReader) -> tantivy::Result<DocId> {
+    let id = reader.segment_id();
+    if let Some(end) = PUBLIC_ENDS
+        .lock()
+        .ok()
+        .and_then(|ends| ends.get(&id).copied())
+    {
+        return Ok(end);
+    }
+    let end = find_public_end(reader);
+    if let Ok(mut ends) = PUBLIC_ENDS.lock() {
+        // Segments merged away are forgotten now and then (an index has tens of segments).
+        if ends.len() >= REMEMBERED_SEGMENTS {
+            ends.clear();
+        }
+        ends.insert(id, end);
+    }
+    Ok(end)
+}
+
+/// How many segments [`public_end`] remembers before it starts afresh.
+const REMEMBERED_SEGMENTS: usize = 4096;
+
+static PUBLIC_ENDS: LazyLock<Mutex<HashMap<SegmentId, DocId>>> = LazyLock::new(Mutex::default);
+
+/// The first document whose `public` is not 1, by binary search of the sorted column.
+fn find_public_end(reader: &SegmentReader) -> DocId {
     let Some(column) = reader.fast_fields().u64(PUBLIC_FIELD).ok() else {
-        return Ok(0);
+        return 0;
     };
     let (mut low, mut high) = (0, reader.max_doc());
     while low < high {
@@ -77,7 +108,7 @@ pub fn public_end(reader: &SegmentReader) -> tantivy::Result<DocId> {
             high = mid;
         }
     }
-    Ok(low)
+    low
 }
 
 struct PublicOnlyWeight {
