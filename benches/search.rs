@@ -760,6 +760,10 @@ async fn main() {
     }
     let local = in_process(&index, env_usize("BENCH_ROUNDS", 10));
     drop(index);
+    // `BENCH_HTTP=0` stops here (for profiling the searches in process).
+    if std::env::var("BENCH_HTTP").is_ok_and(|v| v == "0") {
+        return;
+    }
 
     let mut child = tokio::process::Command::new(std::env::current_exe().unwrap())
         .env("BENCH_SEARCH_SERVE", &data_dir)
