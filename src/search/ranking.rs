@@ -1,7 +1,7 @@
 //! The best public results of a plain text query, without walking the postings of the clauses
 //! that only add to the score.
 //!
-//! A plain query (every folded syllable required, none fuzzy) scores a document as the sum of
+//! A plain query (every folded syllable required) scores a document as the sum of
 //! three kinds of BM25 clauses, exactly as the boolean query of [`crate::services::search`]
 //! does: its folded syllables, its adjacent pairs (boost 1.5) and, when the query is typed
 //! with diacritics, its exact syllables (boost 2.0). The pair and accent clauses do not decide
@@ -29,10 +29,13 @@ use std::cmp::Ordering;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
+use tantivy::query::{BitSetDocSet, Bm25StatisticsProvider, Bm25Weight, FuzzyTermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED, Term};
+use tantivy::{
+    BitSet, DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED, Term,
+};
 
+use super::analyzer::FUZZY_DISTANCE;
 use super::facets::{FacetCounts, FacetFruit, SegmentFacetCounts};
 use super::public_only::public_end;
 use super::statistics::Statistics;
@@ -47,6 +50,10 @@ pub const ACCENT_BOOST: Score = 2.0;
 pub struct Plain {
     /// Distinct folded syllables (field `folded`).
     pub syllables: Vec<Term>,
+    /// Whether each syllable is searched with one typo forgiven (no document holds it as
+    /// typed): it then matches every indexed syllable one edit away ([`FUZZY_DISTANCE`]), and
+    /// adds a constant 1 to the score, as tantivy's fuzzy term query does.
+    pub fuzzy: Vec<bool>,
     /// Adjacent pairs (field `bigrams`), each with the positions in `syllables` of its two
     /// syllables.
     pub pairs: Vec<(Term, usize, usize)>,
@@ -69,9 +76,26 @@ fn weight(stats: &Statistics, term: &Term, boost: Score) -> tantivy::Result<Bm25
     Ok(Bm25Weight::for_terms(stats, std::slice::from_ref(term))?.boost_by(boost))
 }
 
+/// How a syllable scores.
+enum SyllableWeight {
+    /// BM25 of the syllable.
+    Bm25(Bm25Weight),
+    /// 1, whatever the syllable one edit away that matched (a fuzzy syllable).
+    Constant,
+}
+
+impl SyllableWeight {
+    fn score(&self, norm: u8, tf: u32) -> Score {
+        match self {
+            SyllableWeight::Bm25(weight) => weight.score(norm, tf),
+            SyllableWeight::Constant => 1.0,
+        }
+    }
+}
+
 /// The weights of a query, computed once for all segments.
 struct Weights {
-    syllables: Vec<Bm25Weight>,
+    syllables: Vec<SyllableWeight>,
     /// The pairs', then the accents' (the order of [`Plain::extras`]).
     extras: Vec<Bm25Weight>,
     /// The pairs and accents, rarest first: the order in which a document's bound is
@@ -131,7 +155,11 @@ pub fn top(
         syllables: plain
             .syllables
             .iter()
-            .map(|t| weight(stats, t, 1.0))
+            .enumerate()
+            .map(|(k, t)| match plain.fuzzy.get(k) {
+                Some(true) => Ok(SyllableWeight::Constant),
+                _ => weight(stats, t, 1.0).map(SyllableWeight::Bm25),
+            })
             .collect::<tantivy::Result<_>>()?,
         extras: plain
             .extras()
@@ -244,6 +272,76 @@ impl Best {
     }
 }
 
+/// The documents of a required syllable in one segment.
+enum Syllable {
+    /// The syllable's postings.
+    Exact(SegmentPostings),
+    /// The public documents holding a syllable one edit away from a fuzzy one, and their
+    /// number.
+    Fuzzy(BitSetDocSet, u32),
+}
+
+impl Syllable {
+    /// The public documents (before `end`) holding a syllable one edit away from `term`, or
+    /// `None` when there are none.
+    fn fuzzy(reader: &SegmentReader, term: &Term, end: DocId) -> tantivy::Result<Option<Self>> {
+        let inverted = reader.inverted_index(term.field())?;
+        let automaton = FuzzyTermQuery::new(term.clone(), FUZZY_DISTANCE, true).automaton()?;
+        let mut stream = inverted.terms().search(automaton).into_stream()?;
+        let mut docs = BitSet::with_max_value(end);
+        while stream.advance() {
+            let mut postings =
+                inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)?;
+            let mut doc = postings.doc();
+            while doc < end {
+                docs.insert(doc);
+                doc = postings.advance();
+            }
+        }
+        let size = docs.len() as u32;
+        Ok((size > 0).then(|| Syllable::Fuzzy(BitSetDocSet::from(docs), size)))
+    }
+
+    /// How many documents it holds (public or not, for an exact syllable): the rarest leads.
+    fn size(&self) -> u32 {
+        match self {
+            Syllable::Exact(postings) => postings.doc_freq(),
+            Syllable::Fuzzy(_, size) => *size,
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        match self {
+            Syllable::Exact(postings) => postings.doc(),
+            Syllable::Fuzzy(docs, _) => docs.doc(),
+        }
+    }
+
+    fn advance(&mut self) -> DocId {
+        match self {
+            Syllable::Exact(postings) => postings.advance(),
+            Syllable::Fuzzy(docs, _) => docs.advance(),
+        }
+    }
+
+    /// The first document at or after `target`, which is at or after the current one.
+    fn seek(&mut self, target: DocId) -> DocId {
+        match self {
+            Syllable::Exact(postings) => postings.seek(target),
+            Syllable::Fuzzy(docs, _) => docs.seek(target),
+        }
+    }
+
+    /// The frequency of the syllable in the current document; 0 for a fuzzy one, which bounds
+    /// nothing (no pair or accent of a syllable that no document holds can occur).
+    fn term_freq(&self) -> u32 {
+        match self {
+            Syllable::Exact(postings) => postings.term_freq(),
+            Syllable::Fuzzy(..) => 0,
+        }
+    }
+}
+
 /// A score-only clause's postings in one segment, opened when first needed.
 struct Lazy<'a> {
     reader: &'a SegmentReader,
@@ -303,19 +401,24 @@ fn segment_top(
     if end == 0 {
         return Ok((Vec::new(), counts.harvest()));
     }
-    // The syllables' postings (with their place in the query), rarest first: the rarest
+    // The syllables' documents (with their place in the query), rarest first: the rarest
     // leads, the others are sought to it.
     let mut syllables = Vec::with_capacity(plain.syllables.len());
     for (k, term) in plain.syllables.iter().enumerate() {
-        let Some(postings) = reader
-            .inverted_index(term.field())?
-            .read_postings(term, IndexRecordOption::WithFreqs)?
-        else {
+        let docs = if plain.fuzzy.get(k) == Some(&true) {
+            Syllable::fuzzy(reader, term, end)?
+        } else {
+            reader
+                .inverted_index(term.field())?
+                .read_postings(term, IndexRecordOption::WithFreqs)?
+                .map(Syllable::Exact)
+        };
+        let Some(docs) = docs else {
             return Ok((Vec::new(), counts.harvest()));
         };
-        syllables.push((k, postings));
+        syllables.push((k, docs));
     }
-    syllables.sort_by_key(|(_, p)| p.doc_freq());
+    syllables.sort_by_key(|(_, docs)| docs.size());
     let extras: Vec<Extra> = plain.extras().collect();
     let mut segment = Segment {
         weights,

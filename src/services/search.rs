@@ -192,7 +192,7 @@ struct Text {
     plain: bool,
     /// The folded syllables.
     terms: Vec<Term>,
-    /// The same query for [`ranking::top`], when every syllable is required and none is fuzzy.
+    /// The same query for [`ranking::top`], when every syllable is required.
     ranked: Option<ranking::Plain>,
 }
 
@@ -335,7 +335,8 @@ fn text_query(
     // Every pair and accent is bounded by its syllables (see `ranking`), or the plain form is
     // not used.
     let complete = pairs.len() + accents.len() == should.len();
-    let ranked = (plain && complete).then(|| ranking::Plain {
+    let ranked = (required == terms.len() && complete).then(|| ranking::Plain {
+        fuzzy: syllables.iter().map(|s| fuzzy_ones.contains(s)).collect(),
         syllables: terms.clone(),
         pairs,
         accents,
@@ -1024,6 +1025,9 @@ mod ranking_tests {
             "thủy",
             "ngập",
             "xanh cây",
+            // Typos: a syllable no document holds matches those one edit away.
+            "cây xanhh",
+            "duong ngapp trieu",
         ];
         for q in queries {
             let stats = Statistics::new(&searcher);
