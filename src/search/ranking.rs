@@ -273,6 +273,12 @@ impl Best {
 }
 
 /// The documents of a required syllable in one segment.
+// A query holds a handful of these, built once per segment; boxing the postings would add an
+// indirection to every step of the candidate loop.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "few values, read in the hot loop"
+)]
 enum Syllable {
     /// The syllable's postings.
     Exact(SegmentPostings),
