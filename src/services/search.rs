@@ -961,8 +961,8 @@ mod ranking_tests {
         }
     }
 
-    /// 900 texts of 1 to 4 phrases, one in six without diacritics, in several segments; a
-    /// third of them private, and every thirteenth deleted.
+    /// 900 texts of 1 to 4 phrases, one in six without diacritics, in one large segment and
+    /// small ones; a third of them private, and every thirteenth deleted.
     fn corpus() -> (tempfile::TempDir, SearchIndex) {
         let dir = tempfile::tempdir().expect("temp dir");
         let index = SearchIndex::open_or_create(dir.path()).expect("index");
@@ -999,6 +999,10 @@ mod ranking_tests {
                     writer.delete_term(Term::from_field_text(f.owner, &format!("d{k}")));
                 }
                 writer.commit()?;
+                // One large segment beside small ones, as merges leave them: a search cuts it.
+                let mut ids = writer.index().searchable_segment_ids()?;
+                ids.truncate(ids.len().saturating_sub(2));
+                writer.merge(&ids).wait()?;
                 Ok(())
             })
             .expect("indexed");
@@ -1055,6 +1059,51 @@ mod ranking_tests {
                     )
                     .expect("search");
                 same_page(q, &ranked.hits, &expected);
+            }
+        }
+    }
+
+    #[test]
+    fn parts_cover_the_public_documents_once() {
+        let (_dir, index) = corpus();
+        let searcher = index.searcher();
+        let ends: Vec<u32> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| crate::search::public_only::public_end(r).expect("public end"))
+            .collect();
+        let all: u32 = ends.iter().sum();
+        for threads in [1, 2, 3, 8] {
+            let parts = ranking::parts(&searcher, threads).expect("parts");
+            let longest = all.div_ceil(2 * threads as u32);
+            for (ord, &end) in ends.iter().enumerate() {
+                let mut ranges: Vec<(u32, u32)> = parts
+                    .iter()
+                    .filter(|p| p.0 == ord)
+                    .map(|p| (p.1, p.2))
+                    .collect();
+                ranges.sort_unstable();
+                let mut next = 0;
+                for (start, stop) in ranges {
+                    assert_eq!(start, next, "{threads} threads: segment {ord} from {next}");
+                    assert!(stop > start && stop - start <= longest, "{threads} threads");
+                    next = stop;
+                }
+                assert_eq!(
+                    next, end,
+                    "{threads} threads: segment {ord} to its public end"
+                );
+            }
+            let sizes: Vec<u32> = parts.iter().map(|p| p.2 - p.1).collect();
+            assert!(
+                sizes.is_sorted_by(|a, b| a >= b),
+                "largest first: {sizes:?}"
+            );
+            if threads > 1 {
+                assert!(
+                    parts.len() > ends.len(),
+                    "{threads} threads: the large segment is cut: {ends:?}"
+                );
             }
         }
     }
