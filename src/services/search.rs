@@ -676,9 +676,10 @@ fn finish(
     let search_err = |e: tantivy::TantivyError| Error::Search(e.to_string());
     let searcher = stats.searcher();
     let snippets = snippet_generator(stats, f, q).map_err(search_err)?;
-    let mut hits = Vec::with_capacity(addresses.len());
-    for (score, address) in addresses {
-        let doc: TantivyDocument = searcher.doc(address).map_err(search_err)?;
+    // Each result is read from the store and highlighted on the executor's threads, side by
+    // side (the order of `addresses` is kept).
+    let hit = |(score, address): (f32, DocAddress)| -> tantivy::Result<Hit> {
+        let doc: TantivyDocument = searcher.doc(address)?;
         let get = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
@@ -702,7 +703,7 @@ fn finish(
             }
             None => beginning(),
         };
-        hits.push(Hit {
+        Ok(Hit {
             kind: get(f.kind).unwrap_or_default(),
             id: get(f.id).unwrap_or_default(),
             consultation_id: get(f.consultation_id).unwrap_or_default(),
@@ -714,8 +715,13 @@ fn finish(
                 .and_then(|v| v.as_i64())
                 .unwrap_or_default(),
             score,
-        });
-    }
+        })
+    };
+    let hits = searcher
+        .index()
+        .search_executor()
+        .map(hit, addresses.into_iter())
+        .map_err(search_err)?;
     let facets = FACETS
         .iter()
         .enumerate()
