@@ -13,7 +13,7 @@ pub mod facets;
 pub mod indexer;
 pub mod public_only;
 #[cfg(test)]
-mod query_tests;
+pub(crate) mod query_tests;
 pub mod ranking;
 pub mod statistics;
 
@@ -168,7 +168,7 @@ impl SearchIndex {
         analyzer::register(index.tokenizers());
         // Segments are searched side by side, one thread per core: a search's latency is then
         // about its work divided by the cores, and searches that arrive together share them.
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = search_threads();
         if threads > 1 {
             index.set_multithread_executor(threads)?;
         }
@@ -241,4 +241,11 @@ impl SearchIndex {
     pub fn commit_payload(&self) -> anyhow::Result<Option<String>> {
         Ok(self.inner.index.load_metas()?.payload)
     }
+}
+
+/// The threads of the index's search executor: one per core, read once (the standard library
+/// reads the process's CPU affinity and cgroup quota each time it is asked).
+pub fn search_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }

@@ -17,10 +17,10 @@ use super::{Fields, SearchIndex};
 const WORDS: [&str; 6] = ["cay", "xanh", "duong", "ngap", "cau", "rac"];
 
 /// xorshift: the same documents every run.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;

@@ -179,8 +179,7 @@ pub fn top(
     };
     let keep = offset + limit;
     let searcher = stats.searcher();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let parts = parts(searcher, threads)?;
+    let parts = parts(searcher, super::search_threads())?;
     let found = searcher.index().search_executor().map(
         |(ord, start, end)| {
             let ord = ord as SegmentOrdinal;

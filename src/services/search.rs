@@ -935,6 +935,7 @@ mod ranking_tests {
     use super::{FacetCounts, Matching, Statistics, ranking, text_query};
     use crate::search::documents::{MODERATORS, PUBLIC, mark_public};
     use crate::search::public_only::PublicOnly;
+    use crate::search::query_tests::Rng;
     use crate::search::{Fields, SearchIndex};
 
     const PHRASES: [&str; 16] = [
@@ -955,17 +956,6 @@ mod ranking_tests {
         "nhà cao tầng",
         "họp ở xã",
     ];
-
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % n
-        }
-    }
 
     /// 900 texts of 1 to 4 phrases, one in six without diacritics, in one large segment and
     /// small ones; a third of them private, and every thirteenth deleted.
