@@ -578,6 +578,131 @@ async fn an_indexer_killed_mid_batch_loses_nothing_and_doubles_nothing() {
     }
 }
 
+/// How many documents of `index` have the id `id` (`comment:<uuid>`, `comment_full:<uuid>`).
+fn documents_with_id(index: &gopy::search::SearchIndex, id: &str) -> usize {
+    index
+        .searcher()
+        .search(
+            &tantivy::query::TermQuery::new(
+                tantivy::Term::from_field_text(index.fields().id, id),
+                tantivy::schema::IndexRecordOption::Basic,
+            ),
+            &tantivy::collector::Count,
+        )
+        .unwrap()
+}
+
+/// Writers approving comments side by side while a second index follows the outbox: on
+/// PostgreSQL their transactions commit in another order than their seqs were taken, and the
+/// indexer must neither skip a row that becomes visible late nor apply one twice. On
+/// PostgreSQL a transaction is also held open over a later committed row, deterministically.
+#[tokio::test]
+async fn concurrent_writers_committing_out_of_order_are_all_indexed_once() {
+    use gopy::search::indexer::{Position, apply_batch};
+    let w = world().await;
+    let db = &w.app.state.db;
+    let dir = tempfile::tempdir().unwrap();
+    let index = gopy::search::SearchIndex::open_or_create(dir.path()).unwrap();
+    let mut position = Position {
+        version: gopy::search::SCHEMA_VERSION,
+        ..Default::default()
+    };
+    let mut gaps = std::collections::HashMap::new();
+
+    let writer = |k: usize| {
+        let w = &w;
+        async move {
+            let mut ids = Vec::new();
+            for i in 0..4 {
+                let id = w
+                    .comment(&format!("Ý kiến {k}-{i} về bến phà Cần Thơ cũ."))
+                    .await;
+                w.decide(&id, json!({"decision": "approve"})).await;
+                ids.push(id);
+            }
+            ids
+        }
+    };
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let follow = async {
+        // Follows the outbox while the writers write, as the node's indexer does.
+        while !done.load(std::sync::atomic::Ordering::Relaxed) {
+            apply_batch(db, &index, &mut position, &mut gaps)
+                .await
+                .unwrap();
+            tokio::task::yield_now().await;
+        }
+    };
+    let writers = async {
+        let ids = tokio::join!(
+            writer(0),
+            writer(1),
+            writer(2),
+            writer(3),
+            writer(4),
+            writer(5)
+        );
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        ids
+    };
+    let ((a, b, c, d, e, f), ()) = tokio::join!(writers, follow);
+    while apply_batch(db, &index, &mut position, &mut gaps)
+        .await
+        .unwrap()
+        > 0
+    {}
+    let ids: Vec<String> = [a, b, c, d, e, f].concat();
+    assert_eq!(ids.len(), 24);
+    for id in &ids {
+        assert_eq!(
+            documents_with_id(&index, &format!("comment:{id}")),
+            1,
+            "comment {id}"
+        );
+        assert_eq!(
+            documents_with_id(&index, &format!("comment_full:{id}")),
+            1,
+            "comment {id}"
+        );
+    }
+
+    if w.app.db.is_postgres() {
+        // A transaction takes its seq, and a later one commits first: a reader that kept only
+        // the last seq applied would never read the first.
+        let (late, early) = (&ids[0], &ids[1]);
+        let uuid = |id: &String| uuid::Uuid::parse_str(id).unwrap();
+        let fresh = tempfile::tempdir().unwrap();
+        let index = gopy::search::SearchIndex::open_or_create(fresh.path()).unwrap();
+        let mut position = position.clone();
+        let held = sea_orm::TransactionTrait::begin(db).await.unwrap();
+        gopy::services::outbox::enqueue_index(&held, "comment", uuid(late))
+            .await
+            .unwrap();
+        gopy::services::outbox::enqueue_index(db, "comment", uuid(early))
+            .await
+            .unwrap();
+        apply_batch(db, &index, &mut position, &mut gaps)
+            .await
+            .unwrap();
+        assert_eq!(documents_with_id(&index, &format!("comment:{early}")), 1);
+        assert_eq!(documents_with_id(&index, &format!("comment:{late}")), 0);
+        held.commit().await.unwrap();
+        apply_batch(db, &index, &mut position, &mut gaps)
+            .await
+            .unwrap();
+        assert_eq!(
+            documents_with_id(&index, &format!("comment:{late}")),
+            1,
+            "late row applied"
+        );
+        assert_eq!(
+            documents_with_id(&index, &format!("comment:{early}")),
+            1,
+            "not doubled"
+        );
+    }
+}
+
 #[tokio::test]
 async fn snippets_are_escaped_html() {
     let w = world().await;
